@@ -1,0 +1,95 @@
+from pathlib import Path
+
+import pytest
+
+from graphmodel.intake import read_dataset
+from graphmodel.model import build_graph, chain_members, chain_subgraph, chain_table, nodes_of, summary
+from graphmodel.schema import LABELS, REL_TYPES, rel_key
+from handmade import handmade_rows, write_xlsx
+
+WILLEMS = Path(__file__).resolve().parents[2] / "shared" / "data" / "willems"
+
+
+@pytest.fixture(scope="module")
+def G(tmp_path_factory):
+    path = write_xlsx(tmp_path_factory.mktemp("wb") / "handmade.xlsx", handmade_rows())
+    return build_graph(read_dataset(path))
+
+
+def edges(G, rel_type):
+    return sorted((u, v) for u, v, d in G.edges(data=True) if d["type"] == rel_type)
+
+
+def test_nodes_carry_domain_labels_and_properties(G):
+    assert G.nodes["C1"] == {"label": "Chain", "labels": ("Chain",), "id": "C1", "seq": 1,
+                             "name": "光伏玻璃产业链质量提升", "district": "普陀区", "leader": "普陀区市场监管局",
+                             "key": True, "industry": "光伏玻璃"}
+    assert G.nodes["E1"]["size"] == "large" and G.nodes["E1"]["sme"] is False
+    assert G.nodes["E4"]["sme"] is True and "uscc" not in G.nodes["E4"]  # blanks are not stored
+    assert G.nodes["B3"]["labels"] == ("SupportBody", "TrainingBase")
+    assert G.nodes["B1"]["labels"] == ("SupportBody",)
+    assert G.nodes["B1"]["services"] == ["metrology", "testing"]
+    assert G.nodes["P1"]["name"] == G.nodes["P1"]["title"] == "镀膜均匀性波动"
+    assert G.nodes["district:普陀区"] == {"label": "District", "labels": ("District",), "id": "district:普陀区",
+                                        "name": "普陀区"}
+    assert {d["label"] for _, d in G.nodes(data=True)} <= set(LABELS)
+
+
+def test_relationships_follow_the_schema(G):
+    for u, v, k, d in G.edges(keys=True, data=True):
+        starts, ends = REL_TYPES[d["type"]]
+        assert G.nodes[u]["label"] in starts and G.nodes[v]["label"] in ends, (u, v, d)
+        assert k == rel_key(d["type"], d)
+    assert edges(G, "ENABLES") == [("B1", "C1"), ("B2", "C2")]
+    assert edges(G, "SUPPORTS") == [("B1", "E3")]
+    assert edges(G, "ADDRESSES") == [("B2", "P1")]
+    assert edges(G, "PARTNERS_IN") == [("B3", "K1")]
+    assert edges(G, "AFFECTS") == [("P1", "E3"), ("P2", "E2")]  # P3 is chain-wide
+    assert edges(G, "IN_CHAIN") == [("K1", "C1"), ("P1", "C1"), ("P2", "C1"), ("P3", "C2")]
+    assert edges(G, "APPLIES_TO") == [("T1", "C1"), ("T1", "K1"), ("T2", "E6")]
+    assert edges(G, "LEADS") == [("E1", "K1")] and edges(G, "TACKLES") == [("K1", "P1")]
+    reports = [d for _, _, d in G.out_edges("E1", data=True) if d["type"] == "REPORTS"]
+    assert sorted((d["year"], d["value"]) for d in reports) == [(2024, 92.0), (2025, 93.6)]
+    supply = G.get_edge_data("E2", "E3", key="SUPPLIES|C1|石英砂")
+    assert supply == {"type": "SUPPLIES", "chain": "C1", "product": "石英砂", "share": 0.6, "critical": True}
+
+
+def test_firm_on_two_chains_keeps_each_role(G):
+    assert chain_members(G, "C1")["E3"] == {"type": "MEMBER_OF", "role": "upstream", "tier": 1}
+    assert chain_members(G, "C2")["E3"] == {"type": "MEMBER_OF", "role": "downstream", "tier": 1}
+
+
+def test_chain_subgraph_keeps_only_that_chain(G):
+    H = chain_subgraph(G, "C2")
+    assert set(nodes_of(H, "Enterprise")) == {"E3", "E5", "E6"}
+    assert {d["chain"] for _, _, d in H.edges(data=True) if d["type"] == "SUPPLIES"} == {"C2"}
+    assert "C1" not in H and "P1" not in H
+    assert set(nodes_of(H, "SupportBody")) == {"B1", "B2"}  # B1 supports E3, a member of both
+    member_of = [(u, v) for u, v, d in H.edges(data=True) if d["type"] == "MEMBER_OF"]
+    assert all(v == "C2" for _, v in member_of) and len(member_of) == 3
+    with pytest.raises(KeyError):
+        chain_subgraph(G, "C9")
+    with pytest.raises(KeyError):
+        chain_subgraph(G, "E1")
+
+
+def test_summary_and_chain_table(G):
+    s = summary(G)
+    assert s["nodes"]["Enterprise"] == 6 and s["nodes"]["TrainingBase"] == 1
+    assert s["relationships"]["MEMBER_OF"] == 7 and s["relationships"]["SUPPLIES"] == 5
+    table = chain_table(G).set_index("chain_id")
+    assert table.loc["C1", "members"] == 4 and table.loc["C1", "smes"] == 3
+    assert table.loc["C1", "key"] == "★" and table.loc["C2", "key"] == ""
+    assert table.loc["C2", "problems"] == 1 and table.loc["C1", "problems"] == 2
+
+
+def test_willems_w38_builds():
+    if not WILLEMS.exists():
+        pytest.skip("shared Willems data not beside the repo")
+    G = build_graph(read_dataset(WILLEMS / "W38"))
+    s = summary(G)
+    assert s["nodes"] == {"Chain": 1, "Enterprise": 2025}
+    assert s["relationships"] == {"MEMBER_OF": 2025, "SUPPLIES": 16225}
+    assert G.nodes["W38"]["name"] == "Willems chain 38" and "district" not in G.nodes["W38"]
+    owner = [e for e, d in chain_members(G, "W38").items() if d["role"] == "owner"]
+    assert owner == ["W38-Manuf_0023"]
