@@ -1,0 +1,72 @@
+import json
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from graphmodel.cli import main
+from graphmodel.intake import read_dataset
+from graphmodel.schema import ENUMS, SHEET_ORDER
+from handmade import handmade_rows, write_xlsx
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_validate_prints_per_chain_summary(runner, tmp_path):
+    path = write_xlsx(tmp_path / "ok.xlsx", handmade_rows())
+    result = runner.invoke(main, ["validate", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["valid"] is True
+    by_chain = {row["chain_id"]: row for row in report["chains"]}
+    assert by_chain["C1"]["members"] == 4 and by_chain["C2"]["members"] == 3
+    assert report["nodes"]["Enterprise"] == 6
+
+
+def test_validate_lists_errors_and_exits_2(runner, tmp_path):
+    rows = handmade_rows()
+    rows["members"][1][2] = "ownr"
+    rows["supplies"][0][4] = 1.5
+    path = write_xlsx(tmp_path / "bad.xlsx", rows)
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "工作表 members，第 3 行，role 列" in result.stderr
+    assert "工作表 supplies，第 2 行，share 列" in result.stderr
+    as_json = runner.invoke(main, ["validate", str(path), "--format", "json"])
+    assert as_json.exit_code == 2
+    assert {(e["sheet"], e["row"], e["column"]) for e in json.loads(as_json.stdout)} == {
+        ("members", 3, "role"), ("supplies", 2, "share")}
+
+
+def test_template_is_a_valid_empty_workbook_with_dropdowns(runner, tmp_path):
+    path = tmp_path / "blank.xlsx"
+    result = runner.invoke(main, ["template", str(path)])
+    assert result.exit_code == 0, result.output
+    assert read_dataset(path).counts() == {name: 0 for name in SHEET_ORDER}
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0].startswith("说明")
+    members = wb["members"]
+    assert [c.value for c in members[1]] == ["chain_id", "enterprise_id", "role", "tier"]
+    rules = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in members.data_validations.dataValidation}
+    assert "链主" in rules["C2"] and "owner" in rules["C2"]
+    assert members["C1"].comment is not None and "角色" in members["C1"].comment.text
+    # refuses to overwrite without --force, and a wrong suffix
+    assert runner.invoke(main, ["template", str(path)]).exit_code == 2
+    assert runner.invoke(main, ["template", str(path), "--force"]).exit_code == 0
+    assert runner.invoke(main, ["template", str(tmp_path / "x.csv")]).exit_code == 2
+
+
+def test_template_filled_in_validates(runner, tmp_path):
+    """An analyst fills the template in Excel: the dropdown's Chinese words are accepted."""
+    path = tmp_path / "filled.xlsx"
+    runner.invoke(main, ["template", str(path)])
+    wb = openpyxl.load_workbook(path)
+    for sheet, rows in handmade_rows().items():
+        for row in rows:
+            wb[sheet].append(row)
+    wb.save(path)
+    ds = read_dataset(path)
+    assert len(ds["members"]) == 7 and set(ds["members"]["role"]) <= set(ENUMS["role"].codes)
