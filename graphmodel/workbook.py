@@ -12,15 +12,15 @@ PosixPath('blank.xlsx')
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
 
+from .files import atomic_path
 from .schema import ENUMS, SHEET_ORDER, SHEETS
 
-__all__ = ["write_workbook", "atomic_path", "INSTRUCTIONS"]
+__all__ = ["write_workbook", "INSTRUCTIONS"]
 
 INSTRUCTIONS = [
     ("产业链供应链质量图谱 · 数据填报工作簿", "Supply-chain quality map · intake workbook"),
@@ -43,14 +43,6 @@ INSTRUCTIONS = [
 ]
 
 _BOOL_CHOICES = "是,否"
-
-
-def atomic_path(path: Path):
-    """A temporary file beside ``path``; the caller renames it into place on success."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    return Path(tmp)
 
 
 def _choices(column) -> str | None:

@@ -14,8 +14,12 @@ __all__ = [
     "format_option",
     "output_option",
     "show_progress",
+    "progress",
     "fail",
     "Neo4jSettings",
+    "neo4j_settings",
+    "source_options",
+    "resolve_graph",
 ]
 
 
@@ -80,6 +84,15 @@ def show_progress(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
 
+def progress(items, label: str, quiet: bool, length: int | None = None):
+    """A progress bar on stderr when a person is watching; otherwise the items as they are."""
+    from contextlib import nullcontext
+
+    if show_progress(quiet):
+        return click.progressbar(items, length=length, label=label, file=sys.stderr, show_pos=True)
+    return nullcontext(items)
+
+
 def fail(message: str, code: int = 2):
     """Print one clear line on stderr and exit (2: bad input or usage, 1: runtime failure)."""
     click.echo(f"错误 Error: {message}", err=True)
@@ -88,3 +101,40 @@ def fail(message: str, code: int = 2):
 
 def neo4j_settings(uri, username, password, database) -> Neo4jSettings:
     return Neo4jSettings(uri or os.environ.get("NEO4J_URI"), username, password, database)
+
+
+def source_options(func):
+    """--data PATH | --neo4j (with the connection options): where the graph comes from."""
+    func = neo4j_options(func)
+    func = click.option("--neo4j", "use_neo4j", is_flag=True,
+                        help="Read from the Neo4j server named by --uri / NEO4J_URI.")(func)
+    return data_option()(func)
+
+
+def resolve_graph(data_path, use_neo4j, uri, username, password, database, chain=None):
+    """The networkx model from a workbook (embedded default) or from Neo4j; exits 2 on bad input.
+
+    With ``chain`` the whole graph is still returned (the caller cuts the subgraph), but an
+    unknown chain id fails here with one clear line.
+    """
+    if data_path and use_neo4j:
+        fail("选项 --data 与 --neo4j 只能选一个 (give --data or --neo4j, not both)")
+    if data_path:
+        from .core import load_graph
+
+        G = load_graph(data_path)
+    elif use_neo4j or uri:
+        if not uri:
+            fail("选项 --neo4j 需要 --uri 或环境变量 NEO4J_URI (set NEO4J_URI or --uri)")
+        from ..store.neo4j import Neo4jError, read_graph
+
+        try:
+            G = read_graph(neo4j_settings(uri, username, password, database))
+        except Neo4jError as error:
+            fail(str(error), 1)
+    else:
+        fail("请用 --data 指定工作簿，或用 --neo4j 连接 Neo4j (give --data PATH or --neo4j)")
+    if chain is not None and (chain not in G or G.nodes[chain].get("label") != "Chain"):
+        known = ", ".join(sorted(n for n, d in G.nodes(data=True) if d.get("label") == "Chain")[:30])
+        fail(f"选项 --chain：找不到产业链“{chain}” (unknown chain id; known: {known})")
+    return G

@@ -1,0 +1,69 @@
+"""qmap lists / qmap report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from ..model import nodes_of
+from . import main
+from .core import load_graph
+from .options import fail, resolve_graph, source_options
+
+
+@main.command("lists")
+@source_options
+@click.option("--chain", "chain_id", help="Only this chain (default: every chain and a city-wide workbook).")
+@click.option("-o", "--output", type=click.Path(file_okay=False), default="exports/lists", show_default=True,
+              help="Output folder.")
+def lists_command(data_path, use_neo4j, uri, username, password, database, chain_id, output):
+    """The three lists (三张清单) as formatted Excel workbooks.
+
+    质量问题清单 (with coverage state and missing services), 重点攻关项目清单 (with
+    the problems each tackles and its partner bodies) and 质量政策工具清单: one
+    workbook per chain and one city-wide.
+
+    \b
+    Example:
+        qmap lists --data exports/demo/shanghai-demo.xlsx
+        qmap lists --data chains.xlsx --chain SH02 -o 普陀区清单
+    """
+    from ..lists import write_lists
+
+    G = resolve_graph(data_path, use_neo4j, uri, username, password, database, chain=chain_id)
+    for path in write_lists(G, output, [chain_id] if chain_id else None):
+        click.echo(str(path))
+
+
+@main.command("report")
+@source_options
+@click.option("--year", type=click.IntRange(2000, 2100), default=dt.date.today().year, show_default="this year",
+              help="The year to summarise.")
+@click.option("--baseline", type=click.Path(exists=True), help="Last year's workbook, to report what changed.")
+@click.option("--chain", "chain_id", help="Only this chain.")
+@click.option("-o", "--output", type=click.Path(file_okay=False), default="exports/report", show_default=True,
+              help="Output folder.")
+def report_command(data_path, use_neo4j, uri, username, password, database, year, baseline, chain_id, output):
+    """The annual summary (年度总结), city-wide and per chain, as HTML and Markdown.
+
+    Members and SMEs, bodies by pillar, training reach, problems raised and
+    resolved in the year, projects by status, the chain owner's indicators
+    against national and industry limits, targets met or missed; with
+    --baseline, what changed since the earlier workbook.
+
+    \b
+    Example:
+        qmap report --data exports/demo/shanghai-demo.xlsx --year 2025
+        qmap report --data 2025.xlsx --year 2025 --baseline 2024.xlsx
+    """
+    from ..report import write_report
+
+    G = resolve_graph(data_path, use_neo4j, uri, username, password, database, chain=chain_id)
+    B = load_graph(baseline) if baseline else None
+    if not nodes_of(G, "Chain"):
+        fail("数据中没有产业链 (no chains in the data)")
+    written = write_report(G, year, output, baseline=B, chains=[chain_id] if chain_id else None)
+    for path in written[:2]:
+        click.echo(str(path))
+    click.echo(f"… 每条链的总结在 per-chain summaries in {output}/chains/")

@@ -1,0 +1,25 @@
+"""Shared pieces of the exporters: atomic writes (from :mod:`graphmodel.files`) and flat properties."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from ..files import ExportExists, atomic_dir, atomic_file, check_target
+
+__all__ = ["ExportExists", "check_target", "atomic_file", "atomic_dir", "flat_value", "flat_graph"]
+
+
+def flat_value(value):
+    """Lists and tuples as ``;``-joined text, for formats with scalar attributes only."""
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(v) for v in value)
+    return value
+
+
+def flat_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy whose attributes are all scalars (GraphML and GEXF take no lists)."""
+    H = nx.MultiDiGraph()
+    H.graph.update({k: flat_value(v) for k, v in G.graph.items() if v is not None})
+    H.add_nodes_from((n, {k: flat_value(v) for k, v in d.items()}) for n, d in G.nodes(data=True))
+    H.add_edges_from((u, v, k, {a: flat_value(b) for a, b in d.items()}) for u, v, k, d in G.edges(keys=True, data=True))
+    return H

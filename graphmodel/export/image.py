@@ -1,0 +1,156 @@
+"""Static PNG and SVG chain diagrams (matplotlib), in the interactive map's layered layout.
+
+Positions come from :func:`graphmodel.maps.layout.chain_layout`, so the picture in a
+report looks like the map in the browser: upstream tiers, the owner, downstream
+tiers from left to right, support bodies in their band by pillar, problems beside
+the firms they affect. Chinese labels need a CJK font: the first of
+:data:`CJK_FONT_NAMES` installed is used; with none, :class:`MissingFontError` is
+raised rather than drawing boxes.
+
+>>> write_png(chain_subgraph(G, "SH01"), "exports/SH01.png")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+import networkx as nx
+
+from ._common import atomic_file
+from .diagram import BODY_COLOUR, PROBLEM_COLOURS, ROLE_COLOURS, chain_diagram
+
+__all__ = ["write_png", "write_svg", "cjk_font", "MissingFontError", "CJK_FONT_NAMES"]
+
+CJK_FONT_NAMES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei", "PingFang SC",
+                  "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Noto Sans CJK JP", "Noto Sans CJK TC")
+_EDGE_STYLE = {  # relationship type -> (colour, line style, width, alpha)
+    "SUPPLIES": ("#5b6770", "-", 1.1, 0.85),
+    "AFFECTS": ("#d64541", "--", 1.0, 0.9),
+    "SUPPORTS": ("#7b5ea7", ":", 1.0, 0.7),
+    "ADDRESSES": ("#7b5ea7", ":", 1.0, 0.7),
+    "PARTNERS_IN": ("#7b5ea7", ":", 0.8, 0.5),
+    "TACKLES": ("#b8860b", "-.", 0.8, 0.6),
+    "LEADS": ("#1f4e9c", "-.", 0.8, 0.5),
+}
+_OTHER_COLOURS = {"Chain": "#0b2e59", "District": "#8899aa", "Project": "#b8860b", "PolicyTool": "#508080",
+                  "Indicator": "#999999", "SupportBody": "#7b5ea7"}
+
+_MARKERS = {"Problem": "D", "SupportBody": "s", "Project": "P", "PolicyTool": "^", "Indicator": "v",
+            "Chain": "h", "District": "p"}
+
+
+class MissingFontError(RuntimeError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str:
+    """The name of an installed font that has Chinese glyphs."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    for name in CJK_FONT_NAMES:
+        if name in installed:
+            return name
+    raise MissingFontError("没有可显示中文的字体 no CJK font installed (e.g. Debian: apt-get install "
+                           "fonts-noto-cjk; Windows has Microsoft YaHei)")
+
+
+def _short(text: str, limit: int = 12) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _figure(H: nx.MultiDiGraph):
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    from ..maps.layout import chain_layout
+
+    diagram = chain_diagram(H)
+    layout = chain_layout(H, diagram.chain_id, aggregate=False)
+    pos = layout.positions
+    colour = {n.id: n.colour for n in diagram.nodes}
+    font = cjk_font()
+
+    xs = [x for x, _ in pos.values()]
+    ys = [y for _, y in pos.values()]
+    width = max(xs) - min(xs) + 400 if xs else 800
+    height = max(ys) - min(ys) + 300 if ys else 600
+    scale = 1 / 90  # layout pixels per inch
+    fig, ax = plt.subplots(figsize=(min(60, max(10, width * scale)), min(60, max(7, height * scale))))
+    ax.set_axis_off()
+    ax.invert_yaxis()  # layout y grows downwards, as in the browser
+
+    for region in layout.regions:
+        if region.kind == "column":
+            continue
+        ax.add_patch(FancyBboxPatch((region.x0, region.y0), region.x1 - region.x0, region.y1 - region.y0,
+                                    boxstyle="round,pad=4", linewidth=0.8, edgecolor="#c9d3df",
+                                    facecolor="#f5f8fc" if region.kind == "band" else "#ffffff", zorder=0))
+        ax.text(region.x0 + 8, region.y0 + 16, region.title, fontsize=8, color="#4d5b6a", family=font,
+                va="center", zorder=1)
+
+    for u, v, d in H.edges(data=True):
+        style = _EDGE_STYLE.get(d["type"])
+        if style is None or u not in pos or v not in pos:
+            continue
+        c, ls, lw, alpha = style
+        ax.annotate("", xy=pos[v], xytext=pos[u], zorder=2,
+                    arrowprops=dict(arrowstyle="-|>", color=c, lw=lw, ls=ls, alpha=alpha, shrinkA=9, shrinkB=9,
+                                    mutation_scale=8))
+
+    for node, (x, y) in pos.items():
+        data = H.nodes.get(node)
+        if data is None:
+            continue
+        label = data["label"]
+        fill = colour.get(node) or _OTHER_COLOURS.get(label, "#888888")
+        size = 320 if label == "Chain" else 260 if data.get("sme") is False else 160
+        marker = _MARKERS.get(label, "o")
+        ax.scatter([x], [y], s=size, c=fill, marker=marker, edgecolors="white", linewidths=1.2, zorder=3)
+        ax.text(x, y + 22, _short(data.get("name", node)), fontsize=7, family=font, ha="center", va="top",
+                color="#1b2733", zorder=4)
+
+    ax.set_title(f"{diagram.title}（{diagram.chain_id}）质量图谱", family=font, fontsize=13, color="#0b2e59")
+    from matplotlib.lines import Line2D
+
+    legend = [Line2D([], [], marker=m, ls="", color=c, label=t) for t, m, c in (
+        ("链主", "o", ROLE_COLOURS["owner"]), ("上游", "o", ROLE_COLOURS["upstream"]),
+        ("中游", "o", ROLE_COLOURS["midstream"]), ("下游", "o", ROLE_COLOURS["downstream"]),
+        ("问题·缺服务", "D", PROBLEM_COLOURS["uncovered"]), ("问题·已覆盖", "D", PROBLEM_COLOURS["covered"]),
+        ("问题·已解决", "D", PROBLEM_COLOURS["resolved"]), ("技术机构", "s", BODY_COLOUR),
+        ("攻关项目", "P", _OTHER_COLOURS["Project"]))]
+    ax.legend(handles=legend, loc="lower left", prop={"family": font, "size": 8}, frameon=True, ncol=9,
+              bbox_to_anchor=(0, -0.04))
+    ax.margins(0.04)
+    fig.tight_layout()
+    return fig
+
+
+def _write(H: nx.MultiDiGraph, path, force: bool, fmt: str):
+    import matplotlib.pyplot as plt
+
+    fig = _figure(H)
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, format=fmt, dpi=110, metadata={"Software": "qmap"} if fmt == "png" else None)
+    finally:
+        plt.close(fig)
+    with atomic_file(path, force, "wb") as out:
+        out.write(buffer.getvalue())
+    return path
+
+
+def write_png(H: nx.MultiDiGraph, path, force: bool = False):
+    return _write(H, path, force, "png")
+
+
+def write_svg(H: nx.MultiDiGraph, path, force: bool = False):
+    import matplotlib
+
+    matplotlib.rcParams["svg.fonttype"] = "none"  # keep text as text: searchable, and small
+    return _write(H, path, force, "svg")
