@@ -70,3 +70,20 @@ def test_template_filled_in_validates(runner, tmp_path):
     wb.save(path)
     ds = read_dataset(path)
     assert len(ds["members"]) == 7 and set(ds["members"]["role"]) <= set(ENUMS["role"].codes)
+
+
+def test_demo_writes_a_workbook_that_validates(runner, tmp_path):
+    out = tmp_path / "demo"
+    result = runner.invoke(main, ["demo", "-o", str(out), "--no-maps", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "SH28" in result.stdout and "海洋装备产业链质量提升" in result.stdout
+    workbook = out / "shanghai-demo.xlsx"
+    checked = runner.invoke(main, ["validate", str(workbook), "--format", "json"])
+    assert checked.exit_code == 0, checked.output
+    report = json.loads(checked.stdout)
+    assert len(report["chains"]) == 28 and all(10 <= c["members"] <= 60 for c in report["chains"])
+    assert (out / "lists" / "全市-三张清单.xlsx").exists() and (out / "report" / "report-2025.md").exists()
+    again = tmp_path / "again"
+    runner.invoke(main, ["demo", "-o", str(again), "--no-maps", "--quiet"])
+    first, second = read_dataset(workbook), read_dataset(again / "shanghai-demo.xlsx")
+    assert all(first[s].drop(columns="_row").equals(second[s].drop(columns="_row")) for s in SHEET_ORDER)

@@ -39,7 +39,10 @@ def load_graph(path: str):
 def _echo_table(frame, title: str | None = None):
     if title:
         click.echo(title)
-    click.echo(frame.to_string(index=False) if len(frame) else "（无 none）")
+    import pandas as pd
+
+    with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200):
+        click.echo(frame.to_string(index=False) if len(frame) else "（无 none）")
 
 
 @main.command()
