@@ -11,7 +11,6 @@ city-wide (frozen header, filters, column widths fitted to Chinese text).
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pandas as pd
 from .analyses import covered_services
 from .model import chain_members, nodes_of
 from .schema import ENUMS, SERVICES, UNRESOLVED_PROBLEM
-from .files import atomic_path
+from .files import atomic_file
 
 __all__ = ["three_lists", "write_lists", "coverage_state", "LIST_NAMES"]
 
@@ -150,13 +149,8 @@ def _write_workbook(lists: dict[str, pd.DataFrame], path: Path) -> Path:
                     cell.fill = PatternFill("solid", fgColor=fills[cell.value])
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
-    tmp = atomic_path(path)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_file(path, force=True, mode="wb") as out:
+        wb.save(out)
     return path
 
 

@@ -17,7 +17,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from .files import atomic_path
+from .files import atomic_file
 from .schema import ENUMS, SHEET_ORDER, SHEETS
 
 __all__ = ["write_workbook", "INSTRUCTIONS"]
@@ -112,11 +112,6 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, 
             for cell in row:
                 cell.alignment = Alignment(vertical="center")
 
-    tmp = atomic_path(path)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_file(path, force=True, mode="wb") as out:
+        wb.save(out)
     return path

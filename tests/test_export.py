@@ -190,3 +190,17 @@ def test_svg_keeps_chinese_labels_as_text(G, tmp_path):
     root = ET.parse(tmp_path / "c1.svg").getroot()
     texts = "".join(el.text or "" for el in root.iter("{http://www.w3.org/2000/svg}text"))
     assert "沪光玻璃集团" in texts and "光伏玻璃产业链质量提升" in texts
+
+
+def test_exported_files_get_ordinary_permissions(G, tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        path = export_chain(G, "C1", "dot", tmp_path / "c1.dot")
+        folder = export_graph(G, "csv", tmp_path / "csv")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
