@@ -1,0 +1,45 @@
+// uncovered-problems — 未被任何机构覆盖所需服务的未解决质量问题
+//
+// Answers: which unresolved problems (status open or in_progress) need a service
+// that no body covers? A body covers service s for problem p when it ADDRESSES p,
+// or SUPPORTS p's affected enterprise, or PARTNERS_IN a project that TACKLES p —
+// with s named on that link, or, where the link names no service, with s among the
+// body's services. Link status (active/ended) is not considered. A problem that
+// needs nothing is never uncovered. `missing` is sorted alphabetically.
+//
+// Parameters:
+//   $chain  chain id (string), or null for every chain
+//
+// Returns: chain_id, problem_id, enterprise_id (null when the problem names no
+// firm), missing (list of service codes), title, severity, status.
+//
+// Examples:
+//   :param chain => 'SH01'   then run this file (Neo4j Browser, cypher-shell);
+//                            :param chain => null for every chain
+//   qmap query uncovered-problems --param chain=SH01          (these rows)
+//   qmap analyze uncovered-problems --chain SH01 --neo4j      (the analysis)
+//
+// Plain Cypher for Neo4j 5.26 Community (no APOC, no GDS).
+
+MATCH (c:Chain)
+WHERE $chain IS NULL OR c.id = $chain
+MATCH (p:Problem)-[:IN_CHAIN]->(c)
+WHERE p.status IN ['open', 'in_progress'] AND size(coalesce(p.needs, [])) > 0
+WITH c, p,
+     [(b:SupportBody)-[l:ADDRESSES]->(p)
+        | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
+   + [(b:SupportBody)-[l:SUPPORTS]->(:Enterprise)<-[:AFFECTS]-(p)
+        | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
+   + [(b:SupportBody)-[l:PARTNERS_IN]->(:Project)-[:TACKLES]->(p)
+        | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END] AS offered
+WITH c, p, reduce(acc = [], services IN offered | acc + services) AS covered
+WITH c, p, [s IN p.needs WHERE NOT s IN covered] AS missing
+WHERE size(missing) > 0
+RETURN c.id AS chain_id,
+       p.id AS problem_id,
+       COLLECT { MATCH (p)-[:AFFECTS]->(e:Enterprise) RETURN e.id }[0] AS enterprise_id,
+       COLLECT { UNWIND missing AS s RETURN DISTINCT s ORDER BY s } AS missing,
+       p.title AS title,
+       p.severity AS severity,
+       p.status AS status
+ORDER BY c.seq, chain_id, problem_id

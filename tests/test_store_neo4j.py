@@ -1,0 +1,304 @@
+"""graphmodel.store.neo4j: statements from the fixed schema, load/sync, read-back, read-only queries.
+
+Integration tests run against the real server named by NEO4J_URI (fixtures in conftest.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graphmodel.cli import main
+from graphmodel.cli.neo4j_cmds import _width, parse_param, render_table
+from graphmodel.intake import read_dataset
+from graphmodel.model import build_graph, chain_subgraph, summary
+from graphmodel.schema import LABELS, REL_IDENTITY, REL_TYPES
+from graphmodel.store.neo4j import CYPHER_DIR, Neo4jStore, StoreError, safe_uri, statement
+from conftest import WILLEMS, assert_same_graph
+from handmade import handmade_rows, write_csv_folder, write_xlsx
+
+
+
+# --------------------------------------------------------------------------- helpers
+
+@pytest.fixture(scope="module")
+def handmade_graph(tmp_path_factory):
+    path = write_xlsx(tmp_path_factory.mktemp("wb") / "handmade.xlsx", handmade_rows())
+    return build_graph(read_dataset(path))
+
+
+@pytest.fixture(scope="module")
+def w38():
+    if not (WILLEMS / "W38").exists():
+        pytest.skip("Willems data not found")
+    return build_graph(read_dataset(WILLEMS / "W38"))
+
+
+def _copy_without(src: Path, dst: Path, gone: set[str]) -> Path:
+    """A copy of a CSV intake folder with every row naming one of ``gone`` left out."""
+    dst.mkdir(parents=True)
+    for path in src.glob("*.csv"):
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        kept = [rows[0]] + [r for r in rows[1:] if not gone & set(r)]
+        with open(dst / path.name, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows(kept)
+    return dst
+
+
+# --------------------------------------------------------------------------- statements (no server)
+
+def test_statements_take_labels_and_types_only_from_the_schema():
+    text = statement("merge_nodes", labels=("SupportBody", "TrainingBase"))
+    assert "MERGE (n:SupportBody {id: row.id})" in text
+    assert "SET n = row.props, n:TrainingBase" in text
+    removed = re.search(r"REMOVE n((?::\w+)+)", text).group(1).split(":")[1:]
+    assert set(removed) == set(LABELS) - {"SupportBody", "TrainingBase"}
+    with pytest.raises(StoreError):
+        statement("merge_nodes", labels=("Enterprise", "Robert'); DROP"))
+    with pytest.raises(StoreError):
+        statement("merge_rels", rel_type="OWNS", start="Enterprise", end="Enterprise")
+    with pytest.raises(StoreError):
+        statement("delete_nodes", label="Person")
+
+
+def test_every_statement_fills_in_for_every_label_and_type():
+    for label in LABELS:
+        for name in ("delete_nodes", "chain_uses", "rels_from", "stale_rels_from", "stale_rels_into", "nodes_by_id"):
+            assert "__" not in statement(name, label=label).replace("$", "")
+    for rel_type, (starts, ends) in REL_TYPES.items():
+        for name in ("merge_rels", "merge_rels_nullable", "delete_rels"):
+            text = statement(name, rel_type=rel_type, start=starts[0], end=ends[0])
+            assert f"[r:{rel_type}" in text or f"[old:{rel_type}" in text
+            for prop in REL_IDENTITY.get(rel_type, ()):
+                assert f"row.identity.{prop}" in text
+    supplies = statement("merge_rels", rel_type="SUPPLIES", start="Enterprise", end="Enterprise")
+    assert "MERGE (a)-[r:SUPPLIES {chain: row.identity.chain, product: row.identity.product}]->(b)" in supplies
+
+
+def test_schema_has_an_id_constraint_per_label_and_the_supplies_index():
+    text = (CYPHER_DIR / "schema.cypher").read_text(encoding="utf-8")
+    constrained = set(re.findall(r"FOR \(n:(\w+)\) REQUIRE n\.id IS UNIQUE", text))
+    assert constrained == set(LABELS)
+    assert not re.search(r"FOR \(\)-\[r:(SUPPLIES|REPORTS|TARGETS)\]", text)  # see schema.cypher
+    statements = [s for s in re.sub(r"//.*", "", text).split(";") if s.strip()]
+    assert all("IF NOT EXISTS" in s for s in statements)
+
+
+def test_safe_uri_drops_credentials():
+    assert safe_uri("neo4j+s://neo4j:s3cret-pw@abcd.databases.neo4j.io:7687") == "neo4j+s://abcd.databases.neo4j.io:7687"
+    assert safe_uri("bolt://127.0.0.1:7687") == "bolt://127.0.0.1:7687"
+
+
+def test_secure_schemes_are_accepted_as_the_uri_says():
+    # The driver raises ConfigurationError when encryption options are given with a +s/+ssc
+    # scheme; the store must set none, so Aura-style URIs work.
+    for uri in ("neo4j+s://abcd.databases.neo4j.io", "bolt+ssc://127.0.0.1:7687", "neo4j://127.0.0.1"):
+        Neo4jStore(uri, "neo4j", "irrelevant-pw").close()
+    with pytest.raises(StoreError) as bad:
+        Neo4jStore("http2://127.0.0.1:7687", "neo4j", "irrelevant-pw")
+    assert bad.value.kind == "config" and "irrelevant-pw" not in str(bad.value)
+
+
+def test_param_values_and_table_layout():
+    assert parse_param("chain=W38") == ("chain", "W38")
+    assert parse_param("year=2024") == ("year", 2024)
+    assert parse_param('ids=["E1","E2"]') == ("ids", ["E1", "E2"])
+    assert parse_param("title=a=b") == ("title", "a=b")
+    table = render_table(["id", "name"], [["C1", "光伏玻璃产业链"], ["W38", "Willems chain 38"]])
+    lines = table.splitlines()
+    # every row's separator sits in the same terminal column, Chinese counted double width
+    assert len({_width(line.split("|")[0]) for line in lines[:1] + lines[2:4]}) == 1
+    assert lines[-1].startswith("(2 ")
+
+
+def test_query_without_a_server_says_how_to_get_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    data = write_csv_folder(tmp_path / "wb", handmade_rows())
+    runner = CliRunner()
+    result = runner.invoke(main, ["query", "MATCH (n) RETURN n", "--data", str(data)])
+    assert result.exit_code == 2
+    assert "qmap neo4j start" in result.stderr and "NEO4J_URI" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    result = runner.invoke(main, ["query", "RETURN 1"])
+    assert result.exit_code == 2 and "NEO4J_URI" in result.stderr
+
+
+# --------------------------------------------------------------------------- load and read back
+
+@pytest.mark.neo4j
+def test_round_trip_equals_the_embedded_model(neo4j_db, handmade_graph):
+    neo4j_db.load(handmade_graph)
+    assert_same_graph(handmade_graph, neo4j_db.read_graph())
+    for chain in ("C1", "C2"):
+        assert_same_graph(chain_subgraph(handmade_graph, chain), neo4j_db.read_graph(chain=chain))
+    H = neo4j_db.read_graph()
+    assert H.nodes["B3"]["labels"] == ("SupportBody", "TrainingBase")
+    assert H.nodes["C1"]["name"] == "光伏玻璃产业链质量提升" and H.nodes["C1"]["key"] is True
+    assert neo4j_db.counts() == summary(handmade_graph)
+
+
+@pytest.mark.neo4j
+def test_loading_twice_changes_no_count(neo4j_db, handmade_graph):
+    first = neo4j_db.load(handmade_graph, batch_size=3)
+    counts = neo4j_db.counts()
+    second = neo4j_db.load(handmade_graph, batch_size=3)
+    assert neo4j_db.counts() == counts == summary(handmade_graph)
+    assert first.nodes_created == handmade_graph.number_of_nodes()
+    assert first.relationships_created == handmade_graph.number_of_edges()
+    assert (second.nodes_created, second.relationships_created, second.nodes_deleted,
+            second.relationships_deleted) == (0, 0, 0, 0)
+
+
+@pytest.mark.neo4j
+def test_atomic_load_gives_the_same_graph(neo4j_db, handmade_graph):
+    report = neo4j_db.load(handmade_graph, atomic=True)
+    assert report.batches == 1
+    assert_same_graph(handmade_graph, neo4j_db.read_graph())
+
+
+@pytest.mark.neo4j
+def test_reload_makes_the_database_match_the_changed_workbook(neo4j_db, handmade_graph, tmp_path):
+    neo4j_db.load(handmade_graph)
+    rows = handmade_rows()
+    rows["support_bodies"][2][2] = "质量管理"          # B3 stops training: loses :TrainingBase
+    rows["enterprises"][1][2] = "medium"              # E2 grows
+    rows["enterprises"][0][4] = None                  # E1's uscc cleared: property removed
+    rows["supplies"][0][4] = 0.8                      # share changed
+    rows["readings"].pop()                            # one reading withdrawn
+    rows["support_links"][0][2] = "testing"           # ENABLES B1→C1 now names a service
+    changed = build_graph(read_dataset(write_xlsx(tmp_path / "changed.xlsx", rows)))
+    report = neo4j_db.load(changed)
+    assert_same_graph(changed, neo4j_db.read_graph())
+    assert report.relationships_deleted == 2  # the reading, and the service-less ENABLES replaced
+    H = neo4j_db.read_graph()
+    assert "TrainingBase" not in H.nodes["B3"]["labels"] and "uscc" not in H.nodes["E1"]
+
+
+@pytest.mark.neo4j
+def test_reloading_one_chain_keeps_what_another_chain_uses(neo4j_db, handmade_graph, tmp_path):
+    neo4j_db.load(handmade_graph)
+    rows = handmade_rows()
+    # A workbook for C1 alone, without firm E3 (also on C2), body B2 (also enables C2)
+    # and body B3 (only a partner in C1's project K1).
+    rows["chains"] = [r for r in rows["chains"] if r[0] == "C1"]
+    rows["enterprises"] = [r for r in rows["enterprises"] if r[0] in ("E1", "E2", "E4")]
+    rows["members"] = [r for r in rows["members"] if r[0] == "C1" and r[1] != "E3"]
+    rows["supplies"] = [r for r in rows["supplies"] if r[0] == "C1" and "E3" not in r[1:3]]
+    rows["support_bodies"] = [r for r in rows["support_bodies"] if r[0] == "B1"]
+    rows["support_links"] = [r for r in rows["support_links"] if r[0] == "B1" and r[1] == "C1"]
+    rows["problems"] = [r for r in rows["problems"] if r[1] == "C1"]
+    rows["problems"][0][2] = "E1"                     # P1 now affects E1 instead of E3
+    rows["policy_tools"] = [r for r in rows["policy_tools"] if r[0] == "T1"]
+    only_c1 = build_graph(read_dataset(write_xlsx(tmp_path / "c1.xlsx", rows)))
+
+    neo4j_db.load(only_c1)
+    H = neo4j_db.read_graph()
+    assert_same_graph(chain_subgraph(only_c1, "C1"), neo4j_db.read_graph(chain="C1"))
+    assert_same_graph(chain_subgraph(handmade_graph, "C2"), neo4j_db.read_graph(chain="C2"))
+    assert "E3" in H and "B2" in H            # still used by C2
+    assert "B3" not in H                      # used by C1 alone, gone from its workbook
+    assert not H.has_edge("E3", "C1") and not H.has_edge("E2", "E3")
+    assert not H.has_edge("B2", "P1") and not H.has_edge("P1", "E3")
+    touching_e3 = {(u, v, k) for u, v, k in H.edges(keys=True) if "E3" in (u, v)}
+    assert touching_e3 == {("E3", "C2", "MEMBER_OF"), ("E5", "E3", "SUPPLIES|C2|电缆"),
+                           ("B1", "E3", "SUPPORTS|testing")}   # C2's own links are untouched
+    assert "T2" in H                          # C2's tool, untouched
+
+
+@pytest.mark.neo4j
+def test_w38_round_trip_and_three_enterprises_removed(neo4j_db, w38, tmp_path):
+    report = neo4j_db.load(w38)
+    counts = neo4j_db.counts()
+    assert counts["nodes"]["Enterprise"] == 2025 and counts["relationships"]["SUPPLIES"] == 16225
+    assert report.nodes_created == w38.number_of_nodes()
+    assert_same_graph(chain_subgraph(w38, "W38"), neo4j_db.read_graph(chain="W38"))
+    again = neo4j_db.load(w38)
+    assert neo4j_db.counts() == counts and again.relationships_created == again.relationships_deleted == 0
+
+    # three firms that are not the owner, each with supplies in and out
+    owner = next(u for u, _, d in w38.in_edges("W38", data=True) if d.get("role") == "owner")
+    gone = sorted(n for n in w38 if n.startswith("W38-Manuf") and n != owner
+                  and w38.in_degree(n) > 0 and w38.out_degree(n) > 1)[:3]
+    assert len(gone) == 3
+    their_rels = {(u, v, k) for n in gone for u, v, k in list(w38.in_edges(n, keys=True)) + list(
+        w38.out_edges(n, keys=True))}
+    smaller = build_graph(read_dataset(_copy_without(WILLEMS / "W38", tmp_path / "W38-3", set(gone))))
+    assert smaller.number_of_nodes() == w38.number_of_nodes() - 3
+
+    report = neo4j_db.load(smaller)
+    assert report.nodes_deleted == 3 and report.relationships_deleted == len(their_rels)
+    H = neo4j_db.read_graph()
+    assert not set(gone) & set(H)
+    assert H.number_of_edges() == w38.number_of_edges() - len(their_rels)
+    assert_same_graph(smaller, H)
+
+
+# --------------------------------------------------------------------------- queries
+
+@pytest.mark.neo4j
+def test_query_is_read_only_and_returns_plain_values(neo4j_db, handmade_graph):
+    neo4j_db.load(handmade_graph)
+    columns, rows = neo4j_db.query("MATCH (e:Enterprise {id: $id})-[m:MEMBER_OF]->(c:Chain) "
+                                   "RETURN c.id AS chain, m.tier AS tier, e ORDER BY chain", {"id": "E3"})
+    assert columns == ["chain", "tier", "e"]
+    assert [r[:2] for r in rows] == [["C1", 1], ["C2", 1]]
+    assert rows[0][2] == {"labels": ["Enterprise"], "properties": dict(
+        (k, v) for k, v in handmade_graph.nodes["E3"].items() if k not in ("label", "labels"))}
+    with pytest.raises(StoreError) as refused:
+        neo4j_db.query("MATCH (c:Chain {id: 'C1'}) SET c.name = 'hacked' RETURN c")
+    assert refused.value.kind == "read_only"
+    assert neo4j_db.read_graph().nodes["C1"]["name"] == "光伏玻璃产业链质量提升"
+
+
+@pytest.mark.neo4j
+def test_cli_load_and_query(neo4j_db, tmp_path, monkeypatch):
+    runner = CliRunner()
+    bad = handmade_rows()
+    bad["members"][0][2] = "老板"                     # not a role
+    bad_path = write_xlsx(tmp_path / "bad.xlsx", bad)
+    result = runner.invoke(main, ["load", str(bad_path), "--quiet"])
+    assert result.exit_code == 2 and "role" in result.stderr
+    assert neo4j_db.counts() == {"nodes": {}, "relationships": {}}   # a bad workbook writes nothing
+
+    good = write_xlsx(tmp_path / "good.xlsx", handmade_rows())
+    result = runner.invoke(main, ["load", str(good), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert neo4j_db.counts()["nodes"]["Enterprise"] == 6
+
+    query = "MATCH (e:Enterprise)-[:MEMBER_OF]->(:Chain {id: $chain}) RETURN e.id AS id, e.name AS name ORDER BY id"
+    result = runner.invoke(main, ["query", query, "--param", "chain=C2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [{"id": "E3", "name": "浦江镀膜科技"}, {"id": "E5", "name": "奉申电缆"},
+                                         {"id": "E6", "name": "铜材供应站"}]
+    result = runner.invoke(main, ["query", query, "--param", "chain=C2", "--format", "csv"])
+    assert list(csv.reader(result.stdout.splitlines()))[1] == ["E3", "浦江镀膜科技"]
+    table = runner.invoke(main, ["query", query, "--param", "chain=C2"])
+    assert "浦江镀膜科技" in table.stdout and "(3 " in table.stdout
+
+    query_file = tmp_path / "members.cypher"
+    query_file.write_text("// members of a chain\n" + query + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["query", str(query_file), "--param", "chain=C1", "--format", "json"])
+    assert [r["id"] for r in json.loads(result.stdout)] == ["E1", "E2", "E3", "E4"]
+
+    write = runner.invoke(main, ["query", "CREATE (c:Chain {id: 'X'}) RETURN c"])
+    assert write.exit_code == 1 and "read-only" in write.stderr
+    assert len(write.stderr.strip().splitlines()) == 1 and "Traceback" not in write.output
+    assert "X" not in neo4j_db.read_graph()
+
+    syntax = runner.invoke(main, ["query", "MATCH (n RETURN n"])
+    assert syntax.exit_code == 1 and "syntax error" in syntax.stderr
+    assert len(syntax.stderr.strip().splitlines()) == 1
+
+    secret = "Wr0ng-and-Secret-42"
+    wrong = runner.invoke(main, ["query", "RETURN 1", "--password", secret])
+    assert wrong.exit_code == 1 and "password" in wrong.stderr
+    assert secret not in wrong.output and len(wrong.stderr.strip().splitlines()) == 1
+    monkeypatch.setenv("NEO4J_PASSWORD", secret)
+    wrong = runner.invoke(main, ["load", str(good), "--quiet"])
+    assert wrong.exit_code == 1 and secret not in wrong.output and "login refused" in wrong.stderr
