@@ -1,0 +1,712 @@
+"""The nine named analyses of ``domain.md`` on the networkx model (the embedded backend).
+
+Each analysis is a function of the model built by :func:`graphmodel.model.build_graph`
+and returns a :class:`pandas.DataFrame` whose columns are the contract keys of
+``domain.md`` plus a few welcome extras (names, titles). Per-chain analyses take
+``chain=None`` (every chain, rows ordered by chain ``seq``) or one chain id, and
+always carry a ``chain_id`` column. The same questions are answered on Neo4j by
+the Cypher library in ``cypher/queries/<name>.cypher`` (run by
+:func:`graphmodel.store.cypher_library.run_analysis`); both backends give the same
+rows, and the tests prove it.
+
+An unknown chain or problem id raises :class:`UnknownIdError` (a ``KeyError`` whose
+message reads well in one line), never an empty result.
+
+Definitions shared by several analyses (one meaning on every backend):
+
+* **unresolved** problem: status ``open`` or ``in_progress``.
+* **coverage rule** (:func:`covered_services`): a body covers service *s* for problem
+  *p* when it ADDRESSES *p*, or SUPPORTS *p*'s affected enterprise, or PARTNERS_IN a
+  project that TACKLES *p*, with *s* named on that link, or, where the link names no
+  service, with *s* among the body's ``services``. The link's ``status``
+  (active/ended) and ``since`` are not considered, because domain.md's rule names
+  neither; a SUPPORTS link covers the firm's problems on every chain it sits on.
+* **enabling rule** (nqi-coverage, city-overview): a body enables pillar *s* on a
+  chain when an ENABLES link to the chain names *s*, or an ENABLES link naming no
+  service exists and *s* is among the body's ``services`` (the coverage rule, applied
+  to ENABLES).
+* lists in cells (``missing``, ``bodies``, ``problems``) are sorted alphabetically.
+
+>>> from graphmodel import read_dataset, build_graph                 # doctest: +SKIP
+>>> G = build_graph(read_dataset("exports/demo/shanghai-demo.xlsx"))  # doctest: +SKIP
+>>> uncovered_problems(G, "SH01").head()                             # doctest: +SKIP
+>>> ANALYSES["critical-suppliers"].run(G, chain="SH01")              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
+
+import networkx as nx
+import pandas as pd
+
+from .schema import ENUMS, NQI_PILLARS, UNRESOLVED_PROBLEM
+
+__all__ = [
+    "Analysis",
+    "ANALYSES",
+    "UnknownIdError",
+    "covered_services",
+    "uncovered_problems",
+    "problem_impact",
+    "single_source",
+    "sme_unsupported",
+    "nqi_coverage",
+    "indicator_gap",
+    "owner_benchmark",
+    "critical_suppliers",
+    "city_overview",
+    "reading_status",
+    "betweenness_scores",
+    "rank_scores",
+    "frame_from_rows",
+    "to_records",
+    "to_json",
+    "to_csv",
+    "cell_text",
+]
+
+#: Decimal places kept for betweenness scores; "tied" nodes whose sums of fractions
+#: differ only in the last bits then tie exactly (and both backends agree).
+SCORE_DECIMALS = 9
+
+
+class UnknownIdError(KeyError):
+    """An id that names no chain (or no problem) in the graph."""
+
+    def __str__(self) -> str:  # KeyError would show the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
+# --------------------------------------------------------------------------- small helpers
+
+def _sort_key(value: Any):
+    """Total order with None first, so rows with a missing product still sort."""
+    return (value is not None, value)
+
+
+def _rels_in(G: nx.MultiDiGraph, node: str, rel_type: str):
+    for u, _, d in G.in_edges(node, data=True):
+        if d["type"] == rel_type:
+            yield u, d
+
+
+def _rels_out(G: nx.MultiDiGraph, node: str, rel_type: str):
+    for _, v, d in G.out_edges(node, data=True):
+        if d["type"] == rel_type:
+            yield v, d
+
+
+def _chain_ids(G: nx.MultiDiGraph, chain: str | None) -> list[str]:
+    """[chain] after checking it names a chain, or every chain ordered by (seq, id)."""
+    if chain is not None:
+        if chain not in G or G.nodes[chain].get("label") != "Chain":
+            raise UnknownIdError(f"未知的产业链编号 unknown chain id: {chain}")
+        return [chain]
+    chains = [n for n, d in G.nodes(data=True) if d.get("label") == "Chain"]
+    return sorted(chains, key=lambda c: (G.nodes[c].get("seq", math.inf), c))
+
+
+def _check_problem(G: nx.MultiDiGraph, problem: str) -> None:
+    if problem is None:
+        raise UnknownIdError("需要质量问题编号 a problem id is required (--problem)")
+    if problem not in G or G.nodes[problem].get("label") != "Problem":
+        raise UnknownIdError(f"未知的质量问题编号 unknown problem id: {problem}")
+
+
+def _members(G: nx.MultiDiGraph, chain_id: str) -> dict[str, dict]:
+    return {u: d for u, d in _rels_in(G, chain_id, "MEMBER_OF")}
+
+
+def _chain_problems(G: nx.MultiDiGraph, chain_id: str) -> list[str]:
+    return sorted(u for u, _ in _rels_in(G, chain_id, "IN_CHAIN") if G.nodes[u]["label"] == "Problem")
+
+
+def _chain_projects(G: nx.MultiDiGraph, chain_id: str) -> list[str]:
+    return sorted(u for u, _ in _rels_in(G, chain_id, "IN_CHAIN") if G.nodes[u]["label"] == "Project")
+
+
+def _affected(G: nx.MultiDiGraph, problem: str) -> str | None:
+    return next((v for v, _ in _rels_out(G, problem, "AFFECTS")), None)
+
+
+def _problem_chain(G: nx.MultiDiGraph, problem: str) -> str | None:
+    return next((v for v, _ in _rels_out(G, problem, "IN_CHAIN")), None)
+
+
+def _unresolved(G: nx.MultiDiGraph, problem: str) -> bool:
+    return G.nodes[problem].get("status") in UNRESOLVED_PROBLEM
+
+
+def _link_services(G: nx.MultiDiGraph, body: str, link: Mapping) -> set[str]:
+    """What one support link offers: its own service, else every service of the body."""
+    if link.get("service") is not None:
+        return {link["service"]}
+    return set(G.nodes[body].get("services", ()))
+
+
+def _supply_arcs(G: nx.MultiDiGraph, chain_id: str) -> set[tuple[str, str]]:
+    """(supplier, customer) of the chain's SUPPLIES, parallel edges (products) collapsed."""
+    return {(u, v) for u, v, d in G.edges(data=True) if d["type"] == "SUPPLIES" and d.get("chain") == chain_id}
+
+
+# --------------------------------------------------------------------------- coverage
+
+def covered_services(G: nx.MultiDiGraph, problem_id: str) -> set[str]:
+    """Every service some body covers for ``problem_id`` (the coverage rule of analysis 1).
+
+    A body covers service *s* for problem *p* when it ADDRESSES *p*, or SUPPORTS *p*'s
+    affected enterprise, or PARTNERS_IN a project that TACKLES *p* — with *s* on that
+    link, or, where the link names no service, with *s* among the body's services.
+    The result may hold services *p* does not need; *p*'s missing services are
+    ``set(needs) - covered_services(G, p)``. Raises :class:`UnknownIdError` for an
+    id that is not a problem.
+
+    >>> sorted(covered_services(G, "P1"))   # doctest: +SKIP
+    ['metrology', 'testing']
+    """
+    _check_problem(G, problem_id)
+    covered: set[str] = set()
+    for body, link in _rels_in(G, problem_id, "ADDRESSES"):
+        covered |= _link_services(G, body, link)
+    firm = _affected(G, problem_id)
+    if firm is not None:
+        for body, link in _rels_in(G, firm, "SUPPORTS"):
+            covered |= _link_services(G, body, link)
+    for project, _ in _rels_in(G, problem_id, "TACKLES"):
+        for body, link in _rels_in(G, project, "PARTNERS_IN"):
+            covered |= _link_services(G, body, link)
+    return covered
+
+
+def _missing(G: nx.MultiDiGraph, problem: str) -> list[str]:
+    needs = G.nodes[problem].get("needs", ())
+    if not needs:
+        return []
+    return sorted(set(needs) - covered_services(G, problem))
+
+
+def _enabled_pillars(G: nx.MultiDiGraph, chain_id: str) -> dict[str, list[str]]:
+    """Pillar → sorted ids of the bodies that enable it on the chain (the enabling rule)."""
+    bodies: dict[str, set[str]] = {s: set() for s in NQI_PILLARS}
+    for body, link in _rels_in(G, chain_id, "ENABLES"):
+        for service in _link_services(G, body, link):
+            if service in bodies:
+                bodies[service].add(body)
+    return {s: sorted(ids) for s, ids in bodies.items()}
+
+
+# --------------------------------------------------------------------------- 1 uncovered-problems
+
+def uncovered_problems(G: nx.MultiDiGraph, chain: str | None = None) -> pd.DataFrame:
+    """Unresolved problems with a needed service that no body covers (analysis 1).
+
+    One row per unresolved problem of the chain whose ``needs`` are not all covered
+    (see :func:`covered_services`). A problem that needs nothing is never uncovered;
+    a problem with no enterprise can only be covered by ADDRESSES or a tackling
+    project's partners (``enterprise_id`` is None). Columns: ``chain_id``,
+    ``problem_id``, ``enterprise_id``, ``missing`` (service codes, sorted), ``title``,
+    ``severity``, ``status``.
+
+    >>> uncovered_problems(G, "SH01")[["problem_id", "missing"]]   # doctest: +SKIP
+    """
+    rows = []
+    for chain_id in _chain_ids(G, chain):
+        for problem in _chain_problems(G, chain_id):
+            if not _unresolved(G, problem):
+                continue
+            missing = _missing(G, problem)
+            if missing:
+                node = G.nodes[problem]
+                rows.append({"chain_id": chain_id, "problem_id": problem, "enterprise_id": _affected(G, problem),
+                             "missing": missing, "title": node.get("title"), "severity": node.get("severity"),
+                             "status": node.get("status")})
+    return frame_from_rows("uncovered-problems", rows)
+
+
+# --------------------------------------------------------------------------- 2 problem-impact
+
+def problem_impact(G: nx.MultiDiGraph, problem: str) -> pd.DataFrame:
+    """Enterprises downstream of a problem's affected enterprise, with the fewest hops (analysis 2).
+
+    Hops count SUPPLIES edges whose ``chain`` is the problem's own chain only: a firm
+    on two chains passes the problem on along its supplies of that chain, never along
+    another chain's. ``hops`` is the shortest such path length (1 = a direct
+    customer). The affected enterprise itself is not listed, even when a cycle in
+    SUPPLIES leads back to it. A problem with no enterprise has no impact rows. The
+    problem's status does not matter (resolved problems can be asked about too).
+    Columns: ``problem_id``, ``chain_id``, ``enterprise_id``, ``hops``, ``name``;
+    ordered by hops then id. Raises :class:`UnknownIdError` for an unknown problem.
+
+    >>> problem_impact(G, "P0002")   # doctest: +SKIP
+    """
+    _check_problem(G, problem)
+    chain_id = _problem_chain(G, problem)
+    source = _affected(G, problem)
+    rows = []
+    if source is not None:
+        customers: dict[str, set[str]] = defaultdict(set)
+        for u, v in _supply_arcs(G, chain_id):
+            customers[u].add(v)
+        hops = {source: 0}
+        queue = deque([source])
+        while queue:
+            firm = queue.popleft()
+            for customer in customers[firm]:
+                if customer not in hops:
+                    hops[customer] = hops[firm] + 1
+                    queue.append(customer)
+        rows = [{"problem_id": problem, "chain_id": chain_id, "enterprise_id": firm, "hops": n,
+                 "name": G.nodes[firm].get("name")} for firm, n in hops.items() if firm != source]
+    return frame_from_rows("problem-impact", rows)
+
+
+# --------------------------------------------------------------------------- 3 single-source
+
+def single_source(G: nx.MultiDiGraph, chain: str | None = None) -> pd.DataFrame:
+    """(customer, product) pairs with exactly one supplier in the chain (analysis 3).
+
+    Only SUPPLIES edges of the chain count. Supplies that name no product form one
+    group per customer of their own (``product`` None): "unnamed goods". Columns:
+    ``chain_id``, ``customer_id``, ``product``, ``supplier_id``, ``share``,
+    ``critical`` (the edge's own properties, None when not given).
+
+    >>> single_source(G, "W02").shape[0]   # doctest: +SKIP
+    13
+    """
+    rows = []
+    for chain_id in _chain_ids(G, chain):
+        groups: dict[tuple, list[tuple[str, Mapping]]] = defaultdict(list)
+        for u, v, d in G.edges(data=True):
+            if d["type"] == "SUPPLIES" and d.get("chain") == chain_id:
+                groups[(v, d.get("product"))].append((u, d))
+        for (customer, product), suppliers in groups.items():
+            if len({s for s, _ in suppliers}) == 1:
+                supplier, d = suppliers[0]
+                rows.append({"chain_id": chain_id, "customer_id": customer, "product": product,
+                             "supplier_id": supplier, "share": d.get("share"), "critical": d.get("critical")})
+    return frame_from_rows("single-source", rows)
+
+
+# --------------------------------------------------------------------------- 4 sme-unsupported
+
+def sme_unsupported(G: nx.MultiDiGraph, chain: str | None = None) -> pd.DataFrame:
+    """SME members with an unresolved problem in the chain and no SUPPORTS link at all (analysis 4).
+
+    SME means the enterprise's ``sme`` property (true unless its size is ``large``;
+    a firm of unknown size counts as an SME). Only problems IN_CHAIN this chain
+    count; any SUPPORTS link from any body (whatever its service or status)
+    disqualifies the firm. Columns: ``chain_id``, ``enterprise_id``, ``problems``
+    (unresolved problem ids, sorted), ``name``, ``size``.
+    """
+    rows = []
+    for chain_id in _chain_ids(G, chain):
+        members = _members(G, chain_id)
+        open_problems: dict[str, list[str]] = defaultdict(list)
+        for problem in _chain_problems(G, chain_id):
+            firm = _affected(G, problem)
+            if firm is not None and _unresolved(G, problem):
+                open_problems[firm].append(problem)
+        for firm in sorted(members):
+            node = G.nodes[firm]
+            if not node.get("sme") or firm not in open_problems:
+                continue
+            if any(True for _ in _rels_in(G, firm, "SUPPORTS")):
+                continue
+            rows.append({"chain_id": chain_id, "enterprise_id": firm, "problems": sorted(open_problems[firm]),
+                         "name": node.get("name"), "size": node.get("size")})
+    return frame_from_rows("sme-unsupported", rows)
+
+
+# --------------------------------------------------------------------------- 5 nqi-coverage
+
+def nqi_coverage(G: nx.MultiDiGraph, chain: str | None = None) -> pd.DataFrame:
+    """Per NQI pillar: enabling bodies, unresolved problems needing it, how many covered (analysis 5).
+
+    Four rows per chain, one per pillar (metrology, standards, testing,
+    certification, in that order). ``bodies``: ids of the bodies that enable the
+    pillar on the chain (the enabling rule: an ENABLES link naming the pillar, or a
+    link naming no service from a body offering it). ``needing``: unresolved
+    problems of the chain whose ``needs`` include the pillar. ``covered``: how many of
+    those have the pillar covered by the coverage rule (a covering body need not
+    ENABLE the chain). Columns: ``chain_id``, ``service``, ``bodies``, ``needing``,
+    ``covered``.
+    """
+    rows = []
+    for chain_id in _chain_ids(G, chain):
+        enabled = _enabled_pillars(G, chain_id)
+        unresolved = [p for p in _chain_problems(G, chain_id) if _unresolved(G, p)]
+        covered = {p: covered_services(G, p) for p in unresolved}
+        for service in NQI_PILLARS:
+            needing = [p for p in unresolved if service in G.nodes[p].get("needs", ())]
+            rows.append({"chain_id": chain_id, "service": service, "bodies": enabled[service],
+                         "needing": len(needing), "covered": sum(service in covered[p] for p in needing)})
+    return frame_from_rows("nqi-coverage", rows)
+
+
+# --------------------------------------------------------------------------- 6/7 indicator-gap, owner-benchmark
+
+def reading_status(value: float, direction: str, national: float | None, industry: float | None) -> str:
+    """Where one reading stands against the limits, direction-aware.
+
+    Checked in this order:
+
+    1. ``below_national``: a national limit exists and the value is strictly worse
+       (lower when higher is better, higher when lower is better);
+    2. ``beats_industry``: an industry limit exists and the value is strictly better;
+    3. ``meets_national``: a national limit exists (the value is at least as good —
+       a tie at the national limit meets it; a tie at the industry limit does not
+       beat it);
+    4. ``no_limit``: no national limit and the industry limit (if any) is not beaten,
+       so the reading cannot be placed.
+
+    >>> reading_status(95.0, "higher", 95.0, 98.0)
+    'meets_national'
+    >>> reading_status(0.4, "lower", 0.5, 0.4)
+    'meets_national'
+    >>> reading_status(0.3, "lower", None, 0.4)
+    'beats_industry'
+    >>> reading_status(1.0, "higher", None, None)
+    'no_limit'
+    """
+    def better(a: float, b: float) -> bool:
+        return a > b if direction == "higher" else a < b
+
+    if national is not None and better(national, value):
+        return "below_national"
+    if industry is not None and better(value, industry):
+        return "beats_industry"
+    if national is not None:
+        return "meets_national"
+    return "no_limit"
+
+
+def _gap_rows(G: nx.MultiDiGraph, chain: str | None, owners_only: bool) -> list[dict]:
+    rows = []
+    for chain_id in _chain_ids(G, chain):
+        for firm, membership in sorted(_members(G, chain_id).items()):
+            if owners_only and membership.get("role") != "owner":
+                continue
+            latest: dict[str, tuple[int, float]] = {}
+            for indicator, d in _rels_out(G, firm, "REPORTS"):
+                if indicator not in latest or d["year"] > latest[indicator][0]:
+                    latest[indicator] = (d["year"], d["value"])
+            for indicator, (year, value) in sorted(latest.items()):
+                ind = G.nodes[indicator]
+                national, industry = ind.get("national_limit"), ind.get("industry_limit")
+                rows.append({"chain_id": chain_id, "enterprise_id": firm, "indicator_id": indicator,
+                             "year": year, "value": value,
+                             "status": reading_status(value, ind["direction"], national, industry),
+                             "role": membership.get("role"), "direction": ind["direction"],
+                             "national_limit": national, "industry_limit": industry})
+    return rows
+
+
+def indicator_gap(G: nx.MultiDiGraph, chain: str | None = None) -> pd.DataFrame:
+    """Each member's latest-year reading per indicator against the limits (analysis 6).
+
+    For every member of the chain and every indicator it REPORTS, the reading of the
+    greatest ``year`` (one per (enterprise, indicator); earlier years are ignored),
+    judged by :func:`reading_status` (direction-aware; ties at a limit meet it, never
+    beat it; a missing national limit gives ``no_limit`` unless the industry limit is
+    strictly beaten). Members with no readings have no rows; a firm on two chains has
+    one row set per chain. Columns: ``chain_id``, ``enterprise_id``, ``indicator_id``,
+    ``year``, ``value``, ``status``, ``role``, ``direction``, ``national_limit``,
+    ``industry_limit``.
+    """
+    return frame_from_rows("indicator-gap", _gap_rows(G, chain, owners_only=False))
+
+
+def owner_benchmark(G: nx.MultiDiGraph, chain: str | None = None) -> pd.DataFrame:
+    """:func:`indicator_gap` restricted to the chain owner (链主) — the notice's headline goal (analysis 7).
+
+    Same columns and rules; an owner with no readings gives no rows.
+    """
+    return frame_from_rows("owner-benchmark", _gap_rows(G, chain, owners_only=True))
+
+
+# --------------------------------------------------------------------------- 8 critical-suppliers
+
+def betweenness_scores(nodes: Iterable[str], arcs: Iterable[tuple[str, str]]) -> dict[str, float]:
+    """Directed, unnormalised betweenness of a supply graph, rounded to :data:`SCORE_DECIMALS`.
+
+    ``networkx.betweenness_centrality(D, normalized=False)`` on the DiGraph of
+    ``nodes`` and ``arcs`` (supplier → customer; parallel arcs collapse into one):
+    for each node v, the sum over ordered pairs (s, t), s ≠ v ≠ t, of the share of
+    shortest s→t paths that pass through v. Both backends call this function.
+
+    >>> betweenness_scores("abc", [("a", "b"), ("b", "c")])
+    {'a': 0.0, 'b': 1.0, 'c': 0.0}
+    """
+    D = nx.DiGraph()
+    D.add_nodes_from(sorted(set(nodes)))
+    D.add_edges_from(sorted(set(arcs)))
+    scores = nx.betweenness_centrality(D, normalized=False)
+    return {n: round(s, SCORE_DECIMALS) + 0.0 for n, s in scores.items()}
+
+
+def rank_scores(chain_id: str, scores: Mapping[str, float], names: Mapping[str, Any]) -> list[dict]:
+    """critical-suppliers rows: best score first (ties by id), competition ranks (1, 2, 2, 4).
+
+    >>> [(r["enterprise_id"], r["rank"]) for r in rank_scores("C", {"a": 1.0, "b": 2.0, "c": 1.0}, {})]
+    [('b', 1), ('a', 2), ('c', 2)]
+    """
+    order = sorted(scores, key=lambda n: (-scores[n], n))
+    rows, rank = [], 0
+    for i, firm in enumerate(order):
+        if i == 0 or scores[firm] != scores[order[i - 1]]:
+            rank = i + 1
+        rows.append({"chain_id": chain_id, "enterprise_id": firm, "score": scores[firm], "rank": rank,
+                     "name": names.get(firm)})
+    return rows
+
+
+def critical_suppliers(G: nx.MultiDiGraph, chain: str | None = None) -> pd.DataFrame:
+    """Members ranked by betweenness on the chain's SUPPLIES graph (analysis 8).
+
+    ``score`` is :func:`betweenness_scores`: networkx
+    ``betweenness_centrality(normalized=False)`` on the directed graph of the chain's
+    members and its SUPPLIES edges of this chain only, parallel edges (several
+    products between the same two firms) collapsed — a raw count of shortest
+    supplier→customer paths through the firm, fractional when paths tie. Every member
+    is listed (most score 0). ``rank`` is competition ranking: tied scores share the
+    best rank and the next rank skips (1, 2, 3, 3, 3, 3, 7). Columns: ``chain_id``,
+    ``enterprise_id``, ``score``, ``rank``, ``name``.
+    """
+    rows = []
+    for chain_id in _chain_ids(G, chain):
+        members = _members(G, chain_id)
+        arcs = _supply_arcs(G, chain_id)
+        nodes = set(members) | {u for u, _ in arcs} | {v for _, v in arcs}
+        if not nodes:
+            continue
+        names = {n: G.nodes[n].get("name") for n in nodes}
+        rows += rank_scores(chain_id, betweenness_scores(nodes, arcs), names)
+    return frame_from_rows("critical-suppliers", rows)
+
+
+# --------------------------------------------------------------------------- 9 city-overview
+
+def city_overview(G: nx.MultiDiGraph) -> pd.DataFrame:
+    """One row per chain: the city bureau's dashboard (analysis 9).
+
+    Columns: ``chain_id``, ``seq``, ``name``, ``district``, ``key``, ``members``
+    (count), ``smes`` (members with ``sme`` true), ``bodies`` (dict pillar → number of
+    bodies enabling it, as in nqi-coverage, all four pillars), ``problems`` (dict
+    status → count, all three statuses), ``projects`` (dict status → count, all
+    three), ``unresolved`` (count), ``coverage`` (share of unresolved problems with
+    no missing service, 0–1; None when the chain has no unresolved problem — there
+    is nothing to cover, and 100 % would flatter an unsurveyed chain). In JSON the
+    dict-valued columns are objects.
+    """
+    rows = []
+    for chain_id in _chain_ids(G, None):
+        node = G.nodes[chain_id]
+        members = _members(G, chain_id)
+        problems = _chain_problems(G, chain_id)
+        unresolved = [p for p in problems if _unresolved(G, p)]
+        problem_counts = {s: 0 for s in ENUMS["problem_status"].codes}
+        for p in problems:
+            problem_counts[G.nodes[p]["status"]] += 1
+        project_counts = {s: 0 for s in ENUMS["project_status"].codes}
+        for p in _chain_projects(G, chain_id):
+            project_counts[G.nodes[p]["status"]] += 1
+        covered = sum(not _missing(G, p) for p in unresolved)
+        rows.append({
+            "chain_id": chain_id, "seq": node.get("seq"), "name": node.get("name"),
+            "district": node.get("district"), "key": bool(node.get("key", False)),
+            "members": len(members), "smes": sum(bool(G.nodes[m].get("sme")) for m in members),
+            "bodies": {s: len(ids) for s, ids in _enabled_pillars(G, chain_id).items()},
+            "problems": problem_counts, "projects": project_counts, "unresolved": len(unresolved),
+            "coverage": covered / len(unresolved) if unresolved else None,
+        })
+    return frame_from_rows("city-overview", rows)
+
+
+# --------------------------------------------------------------------------- registry
+
+@dataclass(frozen=True)
+class Analysis:
+    """One named analysis: its function, scope and Cypher file."""
+
+    name: str
+    func: Callable[..., pd.DataFrame]
+    scope: str  # "chain" (chain=None: all chains), "problem" or "city"
+    zh: str
+    en: str
+    cypher: str  # file name in cypher/queries/
+    keys: tuple[str, ...]  # the contract keys of domain.md
+    columns: tuple[str, ...]  # every column, in order
+    order: tuple[str, ...]  # row order
+
+    @property
+    def description(self) -> str:
+        return f"{self.zh} — {self.en}"
+
+    def run(self, G: nx.MultiDiGraph, chain: str | None = None, problem: str | None = None) -> pd.DataFrame:
+        """Call the function with the arguments its scope takes."""
+        if self.scope == "problem":
+            return self.func(G, problem)
+        if self.scope == "city":
+            return self.func(G)
+        return self.func(G, chain)
+
+
+_GAP_COLUMNS = ("chain_id", "enterprise_id", "indicator_id", "year", "value", "status", "role", "direction",
+                "national_limit", "industry_limit")
+_GAP_KEYS = ("enterprise_id", "indicator_id", "year", "value", "status")
+
+ANALYSES: dict[str, Analysis] = {a.name: a for a in (
+    Analysis("uncovered-problems", uncovered_problems, "chain",
+             "未被任何机构覆盖所需服务的未解决质量问题",
+             "unresolved problems with a needed service no body covers",
+             "uncovered-problems.cypher", ("problem_id", "enterprise_id", "missing"),
+             ("chain_id", "problem_id", "enterprise_id", "missing", "title", "severity", "status"),
+             ("chain_id", "problem_id")),
+    Analysis("problem-impact", problem_impact, "problem",
+             "质量问题沿本链供应关系向下游波及的企业及最少跳数",
+             "firms downstream of a problem's firm along its own chain's supplies, with fewest hops",
+             "problem-impact.cypher", ("enterprise_id", "hops"),
+             ("problem_id", "chain_id", "enterprise_id", "hops", "name"), ("hops", "enterprise_id")),
+    Analysis("single-source", single_source, "chain",
+             "只有唯一供方的（需方, 产品）组合",
+             "(customer, product) pairs with exactly one supplier in the chain",
+             "single-source.cypher", ("customer_id", "product", "supplier_id"),
+             ("chain_id", "customer_id", "product", "supplier_id", "share", "critical"),
+             ("chain_id", "customer_id", "product", "supplier_id")),
+    Analysis("sme-unsupported", sme_unsupported, "chain",
+             "有未解决问题却没有任何机构帮扶的中小企业",
+             "SME members with an unresolved problem and no SUPPORTS link from any body",
+             "sme-unsupported.cypher", ("enterprise_id", "problems"),
+             ("chain_id", "enterprise_id", "problems", "name", "size"), ("chain_id", "enterprise_id")),
+    Analysis("nqi-coverage", nqi_coverage, "chain",
+             "计量、标准、检验检测、认证认可四大支柱的机构与问题覆盖情况",
+             "per NQI pillar: enabling bodies, unresolved problems needing it, how many covered",
+             "nqi-coverage.cypher", ("service", "bodies", "needing", "covered"),
+             ("chain_id", "service", "bodies", "needing", "covered"), ("chain_id", "service")),
+    Analysis("indicator-gap", indicator_gap, "chain",
+             "成员企业最新年度质量指标对标国家标准、行业标准",
+             "each member's latest-year reading against national and industry limits",
+             "indicator-gap.cypher", _GAP_KEYS, _GAP_COLUMNS, ("chain_id", "enterprise_id", "indicator_id")),
+    Analysis("owner-benchmark", owner_benchmark, "chain",
+             "链主企业主要质量指标是否优于国家标准、行业标准",
+             "the chain owner's latest-year readings against national and industry limits",
+             "owner-benchmark.cypher", _GAP_KEYS, _GAP_COLUMNS, ("chain_id", "enterprise_id", "indicator_id")),
+    Analysis("critical-suppliers", critical_suppliers, "chain",
+             "按供应网络介数中心性排序的关键企业",
+             "members ranked by betweenness centrality on the chain's SUPPLIES graph",
+             "critical-suppliers.cypher", ("enterprise_id", "score"),
+             ("chain_id", "enterprise_id", "score", "rank", "name"), ("chain_id", "rank", "enterprise_id")),
+    Analysis("city-overview", city_overview, "city",
+             "全市产业链项目总览：成员、机构、问题、项目与覆盖率",
+             "one row per chain: members, SMEs, bodies by pillar, problems and projects by status, coverage",
+             "city-overview.cypher",
+             ("chain_id", "seq", "district", "key", "members", "smes", "bodies", "problems", "projects", "coverage"),
+             ("chain_id", "seq", "name", "district", "key", "members", "smes", "bodies", "problems", "projects",
+              "unresolved", "coverage"), ("seq", "chain_id")),
+)}
+
+
+# --------------------------------------------------------------------------- frames and output
+
+def _order_key(analysis: Analysis, row: Mapping) -> tuple:
+    key = []
+    for column in analysis.order:
+        value = row.get(column)
+        if column == "service":
+            value = NQI_PILLARS.index(value) if value in NQI_PILLARS else len(NQI_PILLARS)
+        key.append(_sort_key(value))
+    return tuple(key)
+
+
+def frame_from_rows(name: str, rows: Iterable[Mapping]) -> pd.DataFrame:
+    """The analysis frame for ``rows`` (dicts): its columns in order, rows in its order.
+
+    Both backends build their result through here, so the shapes agree. Integer
+    columns stay integers even when some values are None (pandas ``Int64``); number
+    columns are floats (None → NaN); other columns hold Python objects.
+    """
+    analysis = ANALYSES[name]
+    rows = sorted(rows, key=lambda r: _order_key(analysis, r))
+    data = {c: [r.get(c) for r in rows] for c in analysis.columns}
+    frame = pd.DataFrame({c: pd.Series(values, dtype=object) for c, values in data.items()},
+                         columns=list(analysis.columns))
+    for column, values in data.items():
+        present = [v for v in values if v is not None]
+        if present and all(isinstance(v, bool) for v in present):
+            continue
+        if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+            frame[column] = pd.array(values, dtype="Int64" if len(present) < len(values) else "int64")
+        elif present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+            frame[column] = [math.nan if v is None else float(v) for v in values]
+    return frame
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready Python value: numpy/pandas scalars unwrapped, NaN/NA as None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        value = value.tolist()  # numpy scalars and arrays
+        if isinstance(value, list):
+            return [_plain(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def to_records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain dicts: lists as lists, dicts as dicts, missing values as None.
+
+    >>> to_records(pd.DataFrame({"a": [1], "b": [["x"]]}))
+    [{'a': 1, 'b': ['x']}]
+    """
+    return [{c: _plain(v) for c, v in zip(frame.columns, row)} for row in frame.itertuples(index=False, name=None)]
+
+
+def to_json(frame: pd.DataFrame, indent: int | None = 1) -> str:
+    """A JSON array of objects (Chinese kept as is, not ``\\u`` escaped)."""
+    return json.dumps(to_records(frame), ensure_ascii=False, indent=indent)
+
+
+def cell_text(value: Any) -> str:
+    """One cell as text: lists joined with ``;``, dicts as ``key=value;…``, None as "".
+
+    >>> cell_text(["testing", "metrology"]), cell_text({"open": 2}), cell_text(None)
+    ('testing;metrology', 'open=2', '')
+    """
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(cell_text(v) for v in value)
+    if isinstance(value, dict):
+        return ";".join(f"{k}={cell_text(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def to_csv(frame: pd.DataFrame) -> str:
+    """CSV text: lists joined with ``;`` (as in the intake sheets), dicts as ``key=value;…``.
+
+    >>> to_csv(pd.DataFrame({"a": [1], "b": [["x", "y"]], "c": [{"k": 2}]}))
+    'a,b,c\\n1,x;y,k=2\\n'
+    """
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(frame.columns)
+    for row in frame.itertuples(index=False, name=None):
+        writer.writerow([cell_text(v) for v in row])
+    return out.getvalue()

@@ -1,0 +1,169 @@
+"""qmap analyze on the embedded backend: listing, output formats, clear errors.
+
+(The same command on Neo4j, and its agreement with --data, is in test_analyses_neo4j.py.)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from graphmodel.analyses import ANALYSES, to_records
+from graphmodel.cli import main
+from graphmodel.intake import read_dataset
+from graphmodel.model import build_graph
+from graphmodel.workbook import write_workbook
+import test_analyses as hand  # the row builders
+
+
+@pytest.fixture
+def runner(monkeypatch):
+    # The embedded backend must not depend on the caller's environment.
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    return CliRunner()
+
+
+def _workbook(path, **sheets):
+    return write_workbook(hand.tables(**sheets), path)
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory):
+    return _workbook(tmp_path_factory.mktemp("wb") / "hand.xlsx", **_rows())
+
+
+def _rows():
+    """A coverage chain C1 and chains X and Y sharing firm c (upstream on Y, downstream on X)."""
+    c, f, m, s, b, ln, p, j = (hand.chain, hand.firm, hand.member, hand.supply, hand.body, hand.link, hand.problem,
+                               hand.project)
+    return dict(
+        chains=[c("C1", 1, district="普陀区", key="★"), c("X", 2), c("Y", 3)],
+        enterprises=[f("O", "large"), f("A", "小型"), f("B", "micro"), f("D", "medium"), f("E")]
+        + [f(x, "small") for x in "abcdef"],
+        members=[m("C1", "O", "链主", 0), m("C1", "A", "upstream", 1), m("C1", "B", "upstream", 2),
+                 m("C1", "D", "downstream", 1), m("C1", "E", "midstream", 1),
+                 m("X", "a", "owner", 0), m("X", "b", "downstream"), m("X", "c", "downstream"),
+                 m("X", "d", "downstream"), m("Y", "c", "upstream"), m("Y", "e", "owner", 0),
+                 m("Y", "f", "downstream")],
+        supplies=[s("X", "a", "b", "玻璃"), s("X", "b", "c"), s("X", "a", "c"), s("X", "c", "d"), s("X", "d", "b"),
+                  s("Y", "c", "e"), s("Y", "e", "f")],
+        support_bodies=[b("B1", "testing;计量"), b("B2", "standards")],
+        support_links=[ln("B1", "A"), ln("B2", "P2", "metrology"), ln("B1", "C1")],
+        problems=[p("P1", "C1", "A", "open", "testing;standards"), p("P2", "C1", "B", "in_progress", "metrology"),
+                  p("PCX", "X", "c", "open"), p("PCY", "Y", "c", "open")],
+        projects=[j("J1", "C1", "active", "P2")],
+    )
+
+
+def test_list_shows_nine_analyses_one_line_each(runner):
+    result = runner.invoke(main, ["analyze", "--list"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 9
+    assert [line.split()[0] for line in lines] == list(ANALYSES)
+    assert "未被任何机构覆盖" in lines[0] and "--problem" in lines[1]
+    listed = json.loads(runner.invoke(main, ["analyze", "--list", "--format", "json"]).stdout)
+    assert [a["name"] for a in listed] == list(ANALYSES)
+    assert listed[0]["keys"] == ["problem_id", "enterprise_id", "missing"]
+
+
+@pytest.mark.parametrize("name", list(ANALYSES))
+def test_json_is_the_library_answer_with_the_contract_keys(runner, workbook, name):
+    G = build_graph(read_dataset(workbook))
+    args = ["analyze", name, "--data", str(workbook), "--format", "json"]
+    if ANALYSES[name].scope == "problem":
+        args += ["--problem", "PCX"]
+        expected = ANALYSES[name].run(G, problem="PCX")
+    else:
+        expected = ANALYSES[name].run(G)
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows == to_records(expected)
+    for row in rows:
+        assert set(ANALYSES[name].keys) <= set(row)
+
+
+def test_problem_impact_of_a_multi_chain_firm_stays_in_its_chain(runner, workbook):
+    def impact(problem):
+        result = runner.invoke(main, ["analyze", "problem-impact", "--problem", problem, "--data", str(workbook),
+                                      "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return [(r["enterprise_id"], r["hops"]) for r in json.loads(result.stdout)]
+
+    assert impact("PCX") == [("d", 1), ("b", 2)]  # c→d→b on X; d→b→c loops back to c
+    assert impact("PCY") == [("e", 1), ("f", 2)]  # Y's supplies only
+
+
+def test_chain_option_and_table_output(runner, workbook):
+    result = runner.invoke(main, ["analyze", "uncovered-problems", "--chain", "C1", "--data", str(workbook)])
+    assert result.exit_code == 0, result.output
+    header, *body = result.stdout.strip().splitlines()
+    assert header.split()[:4] == ["chain_id", "problem_id", "enterprise_id", "missing"]
+    assert len(body) == 1 and body[0].split()[:4] == ["C1", "P1", "A", "standards"]  # testing covered by B1
+    empty = runner.invoke(main, ["analyze", "single-source", "--chain", "C1", "--data", str(workbook)])
+    assert empty.exit_code == 0 and "无结果" in empty.stdout
+
+
+def test_city_overview_json_has_objects_by_status_and_pillar(runner, workbook):
+    result = runner.invoke(main, ["analyze", "city-overview", "--data", str(workbook), "--format", "json"])
+    rows = {r["chain_id"]: r for r in json.loads(result.stdout)}
+    assert list(rows) == ["C1", "X", "Y"]
+    assert rows["C1"]["bodies"] == {"metrology": 1, "standards": 0, "testing": 1, "certification": 0}
+    assert rows["C1"]["problems"] == {"open": 1, "in_progress": 1, "resolved": 0}
+    assert rows["C1"]["coverage"] == 0.5 and rows["X"]["coverage"] == 1.0  # PCX needs nothing
+
+
+def test_csv_to_a_file_has_a_bom_for_excel(runner, workbook, tmp_path):
+    target = tmp_path / "out" / "缺口.csv"
+    result = runner.invoke(main, ["analyze", "nqi-coverage", "--chain", "C1", "--data", str(workbook),
+                                  "--format", "csv", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    table = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [r["service"] for r in table] == ["metrology", "standards", "testing", "certification"]
+    assert table[0]["bodies"] == "B1" and table[0]["needing"] == "1" and table[0]["covered"] == "1"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["缺口.csv"]  # no temp file left
+
+
+@pytest.mark.parametrize("args, message", [
+    (["analyze", "single-source", "--chain", "NOPE"], "unknown chain id: NOPE"),
+    (["analyze", "single-source", "--chain", "A"], "unknown chain id: A"),
+    (["analyze", "problem-impact", "--problem", "NOPE"], "unknown problem id: NOPE"),
+    (["analyze", "problem-impact"], "needs --problem"),
+    (["analyze", "city-overview", "--chain", "C1"], "takes no --chain"),
+    (["analyze", "problem-impact", "--problem", "PCX", "--chain", "X"], "takes no --chain"),
+    (["analyze", "single-source", "--problem", "P1"], "takes no --problem"),
+    (["analyze", "nope"], "unknown analysis"),
+    (["analyze"], "missing NAME"),
+    (["analyze", "single-source", "--neo4j"], "--data or --neo4j, not both"),
+])
+def test_bad_options_are_one_clear_line_and_exit_2(runner, workbook, args, message):
+    result = runner.invoke(main, args + ["--data", str(workbook)])
+    assert result.exit_code == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+
+
+def test_without_data_or_server_it_says_how_to_choose(runner):
+    result = runner.invoke(main, ["analyze", "single-source"])
+    assert result.exit_code == 2 and "--data PATH or --neo4j" in result.stderr
+
+
+def test_neo4j_uri_in_the_environment_selects_neo4j(runner, monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:1")  # nothing listens there
+    result = runner.invoke(main, ["analyze", "single-source"])
+    assert result.exit_code == 1
+    assert "cannot reach Neo4j at bolt://127.0.0.1:1" in result.stderr
+
+
+def test_a_bad_workbook_lists_its_errors_and_exits_2(runner, tmp_path):
+    path = _workbook(tmp_path / "bad.xlsx", chains=[hand.chain("C1", 1)],
+                     members=[hand.member("C1", "ghost", "owner")])
+    result = runner.invoke(main, ["analyze", "single-source", "--data", str(path)])
+    assert result.exit_code == 2 and "ghost" in result.stderr and result.stdout == ""
