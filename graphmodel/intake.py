@@ -43,7 +43,8 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
-        where = [f"工作表 {self.sheet}"]
+        # a contract sheet is named as a sheet; a file (CSV, workbook, folder) as a file
+        where = [f"工作表 {self.sheet}" if self.sheet in SHEETS else f"文件 {self.sheet}"]
         if self.row is not None:
             where.append(f"第 {self.row} 行")
         if self.column:

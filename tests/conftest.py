@@ -32,6 +32,20 @@ def neo4j_missing(reason: str):
     pytest.skip(reason)
 
 
+def willems(chain: str) -> Path:
+    """The folder of one Willems chain (``../shared/data/willems/<chain>``).
+
+    Skipped where shared/ is not beside the checkout; under CI=true it always is, so
+    there a missing folder fails the run like a missing server.
+    """
+    path = WILLEMS / chain
+    if not path.is_dir():
+        if _in_ci():
+            pytest.fail(f"the shared Willems data is missing at {path} (CI=true)", pytrace=False)
+        pytest.skip(f"the shared Willems data is not beside the repo ({path})")
+    return path
+
+
 def _same_value(a, b) -> bool:
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))

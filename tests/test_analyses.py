@@ -16,6 +16,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+from conftest import willems
 from graphmodel.analyses import (ANALYSES, UnknownIdError, betweenness_scores, city_overview, covered_services,
                                  critical_suppliers, frame_from_rows, indicator_gap, nqi_coverage, owner_benchmark,
                                  problem_impact, reading_status, single_source, sme_unsupported, to_csv, to_json,
@@ -24,7 +25,6 @@ from graphmodel.intake import read_dataset, read_tables
 from graphmodel.model import build_graph
 from graphmodel.schema import SHEETS
 
-WILLEMS = Path(__file__).resolve().parents[2] / "shared" / "data" / "willems"
 
 
 # --------------------------------------------------------------------------- builders (shared)
@@ -276,7 +276,7 @@ def test_single_source_by_hand():
 def test_single_source_lists_every_arc_of_the_willems_chains():
     # README: product is the supplier's own name, so no pair has two suppliers.
     for name in ("W02", "W12", "W20"):
-        G = build_graph(read_dataset(WILLEMS / name))
+        G = build_graph(read_dataset(willems(name)))
         arcs = sum(1 for *_, d in G.edges(data=True) if d["type"] == "SUPPLIES")
         frame = single_source(G, name)
         assert len(frame) == arcs
@@ -389,7 +389,7 @@ def _brute_force_betweenness(D: nx.DiGraph) -> dict[str, float]:
 
 @pytest.mark.parametrize("name", ["W02", "W12"])
 def test_critical_suppliers_match_brute_force_on_willems(name):
-    G = build_graph(read_dataset(WILLEMS / name))
+    G = build_graph(read_dataset(willems(name)))
     D = nx.DiGraph((u, v) for u, v, d in G.edges(data=True) if d["type"] == "SUPPLIES")
     expected = _brute_force_betweenness(D)
     got = {r["enterprise_id"]: r["score"] for r in to_records(critical_suppliers(G, name))}
@@ -398,7 +398,7 @@ def test_critical_suppliers_match_brute_force_on_willems(name):
 
 
 def test_critical_suppliers_w02_ties_share_places_3_to_6():
-    frame = critical_suppliers(build_graph(read_dataset(WILLEMS / "W02")), "W02")
+    frame = critical_suppliers(build_graph(read_dataset(willems("W02"))), "W02")
     ranks = frame["rank"].tolist()
     assert ranks[:6] == [1, 2, 3, 3, 3, 3] and ranks[6] == 7
     assert len(set(frame["score"].iloc[2:6])) == 1

@@ -24,14 +24,15 @@ from graphmodel.intake import read_dataset, read_tables
 from graphmodel.model import build_graph, nodes_of
 from graphmodel.store.cypher_library import read_query, run_analysis, run_query
 from graphmodel.workbook import write_workbook
-from test_analyses import (WILLEMS, betweenness_chains, coverage_chain, empty_chain, impact_chains,
+from conftest import willems
+from test_analyses import (betweenness_chains, coverage_chain, empty_chain, impact_chains,
                            indicator_chains, single_source_chains)
 
 pytestmark = pytest.mark.neo4j
 
 DATASETS = {
     "demo": lambda: build_graph(read_tables(generate_demo(233))),
-    "W02": lambda: build_graph(read_dataset(WILLEMS / "W02")),
+    "W02": lambda: build_graph(read_dataset(willems("W02"))),
     "coverage (links naming no service, resolved problems)": coverage_chain,
     "impact (cycles, a firm on two chains)": impact_chains,
     "single-source (unnamed products)": single_source_chains,

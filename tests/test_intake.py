@@ -1,13 +1,12 @@
 import copy
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 from graphmodel.intake import IntakeError, read_dataset, read_tables, split_list
+from conftest import willems
 from handmade import HEADERS, handmade_rows, write_csv_folder, write_xlsx
 
-WILLEMS = Path(__file__).resolve().parents[2] / "shared" / "data" / "willems"
 
 
 def test_handmade_workbook_normalises_chinese_and_english(tmp_path):
@@ -54,9 +53,7 @@ def test_only_chains_is_required(tmp_path):
 
 @pytest.mark.parametrize("chain", ["W02", "W12", "W20", "W38"])
 def test_willems_chains_validate_as_they_are(chain):
-    if not WILLEMS.exists():
-        pytest.skip("shared Willems data not beside the repo")
-    ds = read_dataset(WILLEMS / chain)
+    ds = read_dataset(willems(chain))
     expected = {"W02": (13, 13), "W12": (88, 107), "W20": (156, 169), "W38": (2025, 16225)}[chain]
     assert (len(ds["enterprises"]), len(ds["supplies"])) == expected
     assert (ds["members"]["role"] == "owner").sum() == 1

@@ -1,13 +1,12 @@
-from pathlib import Path
 
 import pytest
 
 from graphmodel.intake import read_dataset
 from graphmodel.model import build_graph, chain_members, chain_subgraph, chain_table, nodes_of, summary
 from graphmodel.schema import LABELS, REL_TYPES, rel_key
+from conftest import willems
 from handmade import handmade_rows, write_xlsx
 
-WILLEMS = Path(__file__).resolve().parents[2] / "shared" / "data" / "willems"
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +83,7 @@ def test_summary_and_chain_table(G):
 
 
 def test_willems_w38_builds():
-    if not WILLEMS.exists():
-        pytest.skip("shared Willems data not beside the repo")
-    G = build_graph(read_dataset(WILLEMS / "W38"))
+    G = build_graph(read_dataset(willems("W38")))
     s = summary(G)
     assert s["nodes"] == {"Chain": 1, "Enterprise": 2025}
     assert s["relationships"] == {"MEMBER_OF": 2025, "SUPPLIES": 16225}

@@ -19,7 +19,7 @@ from graphmodel.intake import read_dataset
 from graphmodel.model import build_graph, chain_subgraph, summary
 from graphmodel.schema import LABELS, REL_IDENTITY, REL_TYPES
 from graphmodel.store.neo4j import CYPHER_DIR, Neo4jStore, StoreError, safe_uri, statement
-from conftest import WILLEMS, assert_same_graph
+from conftest import assert_same_graph, willems
 from handmade import handmade_rows, write_csv_folder, write_xlsx
 
 
@@ -34,9 +34,7 @@ def handmade_graph(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def w38():
-    if not (WILLEMS / "W38").exists():
-        pytest.skip("Willems data not found")
-    return build_graph(read_dataset(WILLEMS / "W38"))
+    return build_graph(read_dataset(willems("W38")))
 
 
 def _copy_without(src: Path, dst: Path, gone: set[str]) -> Path:
@@ -228,7 +226,7 @@ def test_w38_round_trip_and_three_enterprises_removed(neo4j_db, w38, tmp_path):
     assert len(gone) == 3
     their_rels = {(u, v, k) for n in gone for u, v, k in list(w38.in_edges(n, keys=True)) + list(
         w38.out_edges(n, keys=True))}
-    smaller = build_graph(read_dataset(_copy_without(WILLEMS / "W38", tmp_path / "W38-3", set(gone))))
+    smaller = build_graph(read_dataset(_copy_without(willems("W38"), tmp_path / "W38-3", set(gone))))
     assert smaller.number_of_nodes() == w38.number_of_nodes() - 3
 
     report = neo4j_db.load(smaller)

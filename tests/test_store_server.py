@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import WILLEMS, assert_same_graph, neo4j_missing
+from conftest import assert_same_graph, neo4j_missing, willems
 from graphmodel.intake import read_dataset
 from graphmodel.model import build_graph, summary
 from graphmodel.store.neo4j import Neo4jStore, StoreError
@@ -106,9 +106,7 @@ def test_start_status_wrong_password_and_stop(private_server, tmp_path):
 
 @pytest.mark.neo4j
 def test_killed_mid_load_then_reloaded_equals_a_clean_load(private_server):
-    if not (WILLEMS / "W38").exists():
-        pytest.skip("Willems data not found")
-    W = build_graph(read_dataset(WILLEMS / "W38"))
+    W = build_graph(read_dataset(willems("W38")))
     total = W.number_of_nodes() + W.number_of_edges()
 
     with Neo4jStore(private_server.uri, "neo4j", PASSWORD) as store:
