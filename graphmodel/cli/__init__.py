@@ -28,3 +28,5 @@ from . import core  # noqa: E402,F401
 from . import neo4j_cmds  # noqa: E402,F401
 from . import analyze_cmds  # noqa: E402,F401
 from . import map_cmds  # noqa: E402,F401
+from . import export_cmds  # noqa: E402,F401
+from . import lists_cmds  # noqa: E402,F401

@@ -126,12 +126,13 @@ def resolve_graph(data_path, use_neo4j, uri, username, password, database, chain
     elif use_neo4j or uri:
         if not uri:
             fail("选项 --neo4j 需要 --uri 或环境变量 NEO4J_URI (set NEO4J_URI or --uri)")
-        from ..store.neo4j import Neo4jError, read_graph
+        from ..store.neo4j import Neo4jStore, StoreError
 
         try:
-            G = read_graph(neo4j_settings(uri, username, password, database))
-        except Neo4jError as error:
-            fail(str(error), 1)
+            with Neo4jStore(uri, username, password, database) as store:
+                G = store.read_graph(chain=chain)
+        except StoreError as error:
+            fail(str(error), 2 if error.kind in ("input", "config") else 1)
     else:
         fail("请用 --data 指定工作簿，或用 --neo4j 连接 Neo4j (give --data PATH or --neo4j)")
     if chain is not None and (chain not in G or G.nodes[chain].get("label") != "Chain"):

@@ -1,0 +1,611 @@
+"""One self-contained HTML quality map per chain (pyvis → vis-network, fully offline).
+
+The map is a pyvis :class:`~pyvis.network.Network` whose nodes carry fixed positions
+from :mod:`graphmodel.maps.layout` (physics off: the browser places nothing), rendered
+through our own template (``graphmodel/assets/chain_map.html``) instead of pyvis's,
+which links Bootstrap and TomSelect from CDNs. vis-network itself is inlined from the
+pyvis package (:mod:`graphmodel.maps.assets`).
+
+What the analyst sees: upstream tiers → owner → downstream tiers left to right; support
+bodies in their own band grouped by pillar; each problem a coloured tag beside the firm
+it affects (red: unresolved with a needed service no body covers, amber: unresolved and
+covered, green: resolved — the coverage rule of :mod:`graphmodel.analyses`); support
+links coloured and dashed by service; the owner a gold star, SMEs small dashed dots.
+A side panel has the legend, a search box (name or id, Chinese included), filters by
+node type, service and problem status, a "gaps only" switch, and the impact path of a
+clicked problem (:func:`graphmodel.analyses.problem_impact`). Big chains start
+aggregated: crowded cells collapse into cluster nodes that expand on click.
+
+>>> from graphmodel.maps import write_chain_map
+>>> write_chain_map(G, "SH01", "exports/maps/SH01.html")   # doctest: +SKIP
+PosixPath('exports/maps/SH01.html')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from jinja2 import Environment, FunctionLoader, select_autoescape
+from pyvis.edge import Edge
+from pyvis.network import Network
+from pyvis.node import Node
+
+from .. import analyses
+from ..model import chain_members, chain_subgraph
+from ..schema import UNRESOLVED_PROBLEM
+from . import assets
+from .layout import BODY_GROUPS, ChainLayout, body_group, chain_layout
+from .theme import (FONT_STACK, LABEL_ZH, NODE_TYPES, OTHER_SERVICE, PROBLEM_STATES, PROP_ZH, SERVICE_STYLE,
+                    display_value, short_name, truncate)
+
+__all__ = ["chain_map_html", "write_chain_map", "chain_filename", "problem_states", "map_environment"]
+
+_TYPE_OF_LABEL = {"Enterprise": "firm", "SupportBody": "body", "Problem": "problem", "Project": "project",
+                  "PolicyTool": "tool", "Indicator": "indicator", "Chain": "chain", "District": "chain"}
+
+_SKIPPED_RELS = {"MEMBER_OF", "IN_CHAIN"}  # shown by the layout itself (columns, bands), not as lines
+
+_KIND_OF_REL = {"SUPPLIES": "supplies", "AFFECTS": "affects", "SUPPORTS": "supports", "ADDRESSES": "addresses",
+                "PARTNERS_IN": "partners", "ENABLES": "enables", "TACKLES": "tackles", "LEADS": "leads",
+                "APPLIES_TO": "applies", "REPORTS": "reports", "TARGETS": "targets", "IN_DISTRICT": "district"}
+_KIND_ZH = {"supplies": "供应 SUPPLIES", "affects": "影响 AFFECTS", "supports": "帮扶企业 SUPPORTS",
+            "addresses": "攻关问题 ADDRESSES", "partners": "参与项目 PARTNERS_IN", "enables": "赋能本链 ENABLES",
+            "tackles": "攻关 TACKLES", "leads": "牵头 LEADS", "applies": "适用 APPLIES_TO",
+            "reports": "上报指标 REPORTS", "targets": "目标值 TARGETS", "district": "所在区 IN_DISTRICT"}
+_SUPPORT_KINDS = {"supports", "addresses", "partners", "enables"}
+
+_COLORS = {"firm": "#2d3748", "sme_fill": "#e2e8f0", "owner": "#f6c343", "owner_border": "#b7791f",
+           "project": "#2c7a7b", "tool": "#4a5568", "indicator": "#a0aec0", "chain": "#1a365d",
+           "supplies": "#a0aec0", "critical": "#4a5568", "cluster": "#ebf4ff", "cluster_border": "#5a67d8"}
+
+
+# --------------------------------------------------------------------------- small helpers
+
+def chain_filename(chain_id: str) -> str:
+    """A safe file name for a chain's map (ids are user text; Windows reserves some names).
+
+    >>> chain_filename("SH01"), chain_filename("a/b:c"), chain_filename("CON")
+    ('SH01.html', 'a_b_c.html', '_CON.html')
+    """
+    import re
+
+    stem = re.sub(r"[^\w.-]", "_", str(chain_id), flags=re.UNICODE).strip(".") or "_"
+    if stem.split(".")[0].upper() in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                                      *(f"LPT{i}" for i in range(1, 10))}:
+        stem = "_" + stem
+    return stem[:120] + ".html"
+
+
+def _template_source(name: str):
+    return assets.asset_text(name), None, lambda: True
+
+
+def map_environment() -> Environment:
+    """Jinja environment for our page templates: HTML autoescaped, JSON kept readable."""
+    env = Environment(loader=FunctionLoader(_template_source), autoescape=select_autoescape(default=True))
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+    return env
+
+
+class _QmapNetwork(Network):
+    """pyvis's Network rendered through qmap's offline template with extra context.
+
+    pyvis's ``generate_html`` passes a fixed set of variables to its (CDN-linking)
+    template; ours needs more (legend, tooltips, impact paths), so the method is
+    overridden — node/edge/option handling stays pyvis's.
+    """
+
+    def __init__(self, context: dict[str, Any], **kwargs):
+        super().__init__(directed=True, cdn_resources="in_line", **kwargs)
+        self.context = context
+        self.templateEnv = map_environment()
+        self.path = "chain_map.html"
+
+    def generate_html(self, name="index.html", local=True, notebook=False):  # noqa: D102 - pyvis API
+        nodes, edges, heading, height, width, options = self.get_network_data()
+        template = self.templateEnv.get_template(self.path)
+        self.html = template.render(nodes=nodes, edges=edges, heading=heading, height=height, width=width,
+                                    options=json.loads(options), **self.context)
+        return self.html
+
+
+def problem_states(G: nx.MultiDiGraph, chain_id: str) -> dict[str, dict[str, Any]]:
+    """Per problem of the chain: ``state`` (red/amber/green), ``missing`` and ``covered`` services.
+
+    red = unresolved with a needed service no body covers, amber = unresolved and
+    covered, green = resolved — coverage as :mod:`graphmodel.analyses` defines it.
+    """
+    uncovered = {r["problem_id"]: r["missing"] for r in analyses.to_records(analyses.uncovered_problems(G, chain_id))}
+    out = {}
+    for p, _, d in G.in_edges(chain_id, data=True):
+        if d["type"] != "IN_CHAIN" or G.nodes[p]["label"] != "Problem":
+            continue
+        status = G.nodes[p].get("status")
+        if status in UNRESOLVED_PROBLEM:
+            state = "red" if p in uncovered else "amber"
+        else:
+            state = "green"
+        out[p] = {"state": state, "missing": uncovered.get(p, []), "covered": sorted(analyses.covered_services(G, p))}
+    return out
+
+
+def _svc(code: str | None) -> dict[str, Any]:
+    return SERVICE_STYLE.get(code or "", OTHER_SERVICE)
+
+
+def _dash_css(dashes) -> str | None:
+    return " ".join(str(d) for d in dashes) if dashes else None
+
+
+# --------------------------------------------------------------------------- vis styling
+
+def _groups() -> dict[str, dict]:
+    """vis-network groups: one style per kind of node, so each node only names its group."""
+    box_font = {"color": "#ffffff", "size": 13, "strokeWidth": 0}
+    groups: dict[str, dict] = {
+        "owner": {"shape": "star", "size": 27, "borderWidth": 2,
+                  "color": {"background": _COLORS["owner"], "border": _COLORS["owner_border"],
+                            "highlight": {"background": "#fbd38d", "border": "#975a16"},
+                            "hover": {"background": "#fbd38d", "border": "#975a16"}},
+                  "font": {"size": 17, "color": "#1a202c", "strokeWidth": 4, "strokeColor": "#ffffff"}},
+        "firm": {"shape": "dot", "size": 12, "borderWidth": 1.5,
+                 "color": {"background": _COLORS["firm"], "border": "#1a202c",
+                           "highlight": {"background": "#4a5568", "border": "#000000"},
+                           "hover": {"background": "#4a5568", "border": "#000000"}}},
+        "sme": {"shape": "dot", "size": 8.5, "borderWidth": 2, "shapeProperties": {"borderDashes": [3, 2]},
+                "color": {"background": _COLORS["sme_fill"], "border": "#4a5568",
+                          "highlight": {"background": "#cbd5e0", "border": "#1a202c"},
+                          "hover": {"background": "#cbd5e0", "border": "#1a202c"}}},
+        "project": {"shape": "square", "size": 11,
+                    "color": {"background": _COLORS["project"], "border": "#234e52",
+                              "highlight": {"background": "#38b2ac", "border": "#234e52"}}},
+        "tool": {"shape": "hexagon", "size": 12,
+                 "color": {"background": _COLORS["tool"], "border": "#2d3748",
+                           "highlight": {"background": "#718096", "border": "#1a202c"}}},
+        "indicator": {"shape": "ellipse", "margin": 6,
+                      "color": {"background": "#f7fafc", "border": _COLORS["indicator"],
+                                "highlight": {"background": "#edf2f7", "border": "#4a5568"}},
+                      "font": {"size": 13, "color": "#2d3748", "strokeWidth": 0}},
+        "chain": {"shape": "box", "margin": 14, "borderWidth": 0, "shapeProperties": {"borderRadius": 10},
+                  "color": {"background": _COLORS["chain"], "border": _COLORS["chain"],
+                            "highlight": {"background": "#2a4365", "border": "#1a365d"}},
+                  "font": {"color": "#ffffff", "size": 22, "strokeWidth": 0}},
+        "district": {"shape": "box", "margin": 10, "shapeProperties": {"borderRadius": 16},
+                     "color": {"background": "#ebf8ff", "border": "#90cdf4",
+                               "highlight": {"background": "#bee3f8", "border": "#3182ce"}},
+                     "font": {"color": "#2c5282", "size": 16, "strokeWidth": 0}},
+        "cluster": {"shape": "box", "margin": 16, "borderWidth": 2,
+                    "shapeProperties": {"borderRadius": 12, "borderDashes": [7, 5]},
+                    "color": {"background": _COLORS["cluster"], "border": _COLORS["cluster_border"],
+                              "highlight": {"background": "#c3dafe", "border": "#434190"},
+                              "hover": {"background": "#c3dafe", "border": "#434190"}},
+                    "font": {"color": "#2d3748", "size": 18, "strokeWidth": 0, "multi": False}},
+    }
+    for key, st in PROBLEM_STATES.items():
+        groups[f"problem-{key}"] = {
+            "shape": "box", "margin": {"top": 4, "bottom": 4, "left": 7, "right": 7}, "borderWidth": 1,
+            "shapeProperties": {"borderRadius": 5},
+            "color": {"background": st["color"], "border": st["dark"],
+                      "highlight": {"background": st["dark"], "border": "#1a202c"},
+                      "hover": {"background": st["dark"], "border": "#1a202c"}},
+            "font": dict(box_font, size=12.5)}
+    for g in BODY_GROUPS:
+        st = _svc(g)
+        groups[f"body-{g}"] = {"shape": "diamond", "size": 14, "borderWidth": 1.5,
+                               "color": {"background": st["color"], "border": "#1a202c",
+                                         "highlight": {"background": st["color"], "border": "#000000"},
+                                         "hover": {"background": st["color"], "border": "#000000"}}}
+    return groups
+
+
+def _options(n_nodes: int, n_edges: int) -> dict:
+    big = n_edges > 2500 or n_nodes > 1500
+    return {
+        "autoResize": True,
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False, "randomSeed": 1},
+        "interaction": {"hover": True, "tooltipDelay": 80, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
+                        "multiselect": False, "navigationButtons": False, "keyboard": False,
+                        "zoomSpeed": 0.9, "selectConnectedEdges": False},
+        "nodes": {"font": {"face": FONT_STACK, "size": 14, "color": "#1a202c", "strokeWidth": 3,
+                           "strokeColor": "#ffffff"},
+                  "borderWidth": 1.5, "shadow": False, "chosen": True},
+        "edges": {"smooth": False, "width": 1.2, "selectionWidth": 1.5, "hoverWidth": 0.8,
+                  "arrows": {"to": {"enabled": True, "scaleFactor": 0.55}},
+                  "color": {"inherit": False}, "font": {"face": FONT_STACK}},
+        "groups": _groups(),
+    }
+
+
+# --------------------------------------------------------------------------- page data
+
+def _node_info(G, H, n, chain_id, members, states, problems_of) -> dict:
+    """Heading, type caption and (caption, text) rows for a node's tooltip: plain text only."""
+    d = H.nodes[n]
+    label = d["label"]
+    rows: list[list[str]] = [["编号", n]]
+    ty = "、".join(LABEL_ZH.get(lab, lab) for lab in d.get("labels", (label,)))
+    if label == "Enterprise":
+        m = members.get(n, {})
+        if m.get("role"):
+            role = display_value("role", m["role"])
+            tier = m.get("tier")
+            rows.append(["本链角色", role + (f"，第 {int(tier)} 层" if isinstance(tier, (int, float)) and tier else "")])
+    skip = {"id", "label", "labels", "name", "title"}
+    for key, value in d.items():
+        if key in skip:
+            continue
+        rows.append([PROP_ZH.get(key, key), display_value(key, value, label)])
+    if label == "Problem" and n in states:
+        st = states[n]
+        rows.append(["图上状态", PROBLEM_STATES[st["state"]]["zh"]])
+        rows.append(["已覆盖服务", display_value("needs", st["covered"]) or "无"])
+        if st["missing"]:
+            rows.append(["缺失服务", display_value("needs", st["missing"])])
+        firm = next((v for _, v, e in H.out_edges(n, data=True) if e["type"] == "AFFECTS"), None)
+        rows.append(["涉及企业", f"{H.nodes[firm].get('name', firm)}（{firm}）" if firm else "未指明"])
+    if label == "Enterprise" and problems_of.get(n):
+        rows.append(["本链质量问题", str(len(problems_of[n]))])
+    if label == "SupportBody":
+        enables = [e.get("service") for _, v, e in H.out_edges(n, data=True) if e["type"] == "ENABLES"]
+        if enables:
+            rows.append(["赋能本链", display_value("services", sorted({s for s in enables if s})) or "全部服务"])
+    return {"h": str(d.get("name", n)), "ty": ty, "rows": rows}
+
+
+def _node_label(H, n, chain_id, members) -> str:
+    d = H.nodes[n]
+    label = d["label"]
+    name = d.get("name", n)
+    if label == "Chain":
+        return truncate(name, 30) + (" ★" if d.get("key") else "")
+    if label == "District":
+        return str(name)
+    if label == "Enterprise" and members.get(n, {}).get("role") == "owner":
+        return f"{short_name(name, 12)}\n链主"
+    return short_name(name, {"Problem": 8, "Indicator": 10}.get(label, 8))
+
+
+def _edge_info(H, u, v, rel_type: str, props: list[dict]) -> list[str]:
+    lines = [_KIND_ZH[_KIND_OF_REL[rel_type]]]
+    lines.append(f"从：{H.nodes[u].get('name', u)}")
+    lines.append(f"到：{H.nodes[v].get('name', v)}")
+    if rel_type == "SUPPLIES":
+        products = [p.get("product") for p in props if p.get("product")]
+        if products:
+            lines.append("产品：" + "、".join(map(str, products)))
+        shares = [p.get("share") for p in props if p.get("share") is not None]
+        if shares:
+            lines.append("占比：" + "、".join(f"{s:.0%}" for s in shares))
+        if any(p.get("critical") for p in props):
+            lines.append("关键供应：是")
+    elif _KIND_OF_REL[rel_type] in _SUPPORT_KINDS:
+        services = sorted({p["service"] for p in props if p.get("service")})
+        lines.append("服务：" + (display_value("services", services) if services else
+                                 "未指明（视为机构的全部服务）"))
+        statuses = sorted({p["status"] for p in props if p.get("status")})
+        if statuses:
+            lines.append("状态：" + display_value("status", statuses))
+        since = sorted({p["since"] for p in props if p.get("since")})
+        if since:
+            lines.append("起始：" + "、".join(since))
+    elif rel_type in ("REPORTS", "TARGETS"):
+        for p in sorted(props, key=lambda p: p.get("year", 0)):
+            lines.append(f"{p.get('year')}：{display_value('value', p.get('value'))}")
+    return lines
+
+
+def _edge_style(G, H, u, v, rel_type, props, states) -> dict:
+    kind = _KIND_OF_REL[rel_type]
+    style: dict[str, Any] = {"width": 1.2}
+    services: list[str] = []
+    if kind == "supplies":
+        critical = any(p.get("critical") for p in props)
+        style.update(color={"color": _COLORS["critical" if critical else "supplies"], "opacity": 0.9},
+                     width=2.6 if critical else 1.3)
+    elif kind == "affects":
+        st = states.get(u, {}).get("state", "amber")
+        style.update(color={"color": PROBLEM_STATES[st]["color"], "opacity": 0.95}, width=2,
+                     arrows={"to": {"enabled": True, "scaleFactor": 0.45}})
+    elif kind in _SUPPORT_KINDS:
+        named = sorted({p["service"] for p in props if p.get("service")})
+        services = named or sorted(G.nodes[u].get("services", []))
+        first = named[0] if named else body_group(G.nodes[u].get("services"))
+        st = _svc(first)
+        ended = all(p.get("status") == "ended" for p in props)
+        style.update(color={"color": st["color"], "opacity": 0.25 if kind == "enables" else (0.45 if ended else 0.85)},
+                     width=1 if kind == "enables" else 1.8, dashes=st["dashes"])
+    elif kind in ("tackles", "leads"):
+        style.update(color={"color": _COLORS["project"], "opacity": 0.7}, width=1.4, dashes=[4, 4])
+    elif kind == "applies":
+        style.update(color={"color": _COLORS["tool"], "opacity": 0.45}, width=1.1, dashes=[2, 4])
+    elif kind in ("reports", "targets"):
+        style.update(color={"color": _COLORS["indicator"], "opacity": 0.5}, width=0.8, dashes=[1, 4])
+    else:  # district
+        style.update(color={"color": "#90cdf4", "opacity": 0.8}, width=1.2, arrows={"to": {"enabled": False}})
+    style["q"] = {"k": kind, "s": services, "i": _edge_info(H, u, v, rel_type, props)}
+    return style
+
+
+def _icon(shape: str, fill: str, stroke: str = "#1a202c", dashed: bool = False, r: float = 7) -> str:
+    dash = ' stroke-dasharray="2.5 2"' if dashed else ""
+    common = f'fill="{fill}" stroke="{stroke}" stroke-width="1.4"{dash}'
+    if shape == "dot":
+        return f'<circle cx="10" cy="10" r="{r}" {common}/>'
+    if shape == "star":
+        pts = " ".join(f"{10 + 9 * math.cos(math.pi / 2 + i * math.pi / 5) * (1 if i % 2 == 0 else 0.45):.1f},"
+                       f"{10 - 9 * math.sin(math.pi / 2 + i * math.pi / 5) * (1 if i % 2 == 0 else 0.45):.1f}"
+                       for i in range(10))
+        return f'<polygon points="{pts}" {common}/>'
+    if shape == "diamond":
+        return f'<polygon points="10,2 18,10 10,18 2,10" {common}/>'
+    if shape == "square":
+        return f'<rect x="4" y="4" width="12" height="12" {common}/>'
+    if shape == "hexagon":
+        return f'<polygon points="5,3 15,3 19,10 15,17 5,17 1,10" {common}/>'
+    if shape == "tag":
+        return f'<rect x="1" y="5" width="18" height="10" rx="2.5" {common}/>'
+    if shape == "ellipse":
+        return f'<ellipse cx="10" cy="10" rx="9" ry="6" {common}/>'
+    if shape == "box":
+        return f'<rect x="1" y="4" width="18" height="12" rx="3" {common}/>'
+    raise ValueError(shape)
+
+
+def _legend() -> tuple[list[dict], list[dict]]:
+    nodes = [
+        {"icon": _icon("star", _COLORS["owner"], _COLORS["owner_border"]), "zh": "链主企业"},
+        {"icon": _icon("dot", _COLORS["firm"]), "zh": "大型企业"},
+        {"icon": _icon("dot", _COLORS["sme_fill"], "#4a5568", dashed=True, r=5.5), "zh": "中小企业（虚线小点）"},
+    ]
+    for key, st in PROBLEM_STATES.items():
+        nodes.append({"icon": _icon("tag", st["color"], st["dark"]), "zh": "问题：" + st["zh"]})
+    for g in BODY_GROUPS[:-1]:
+        nodes.append({"icon": _icon("diamond", _svc(g)["color"]), "zh": "机构·" + _svc(g)["zh"]})
+    nodes += [
+        {"icon": _icon("square", _COLORS["project"]), "zh": "重点攻关项目"},
+        {"icon": _icon("hexagon", _COLORS["tool"]), "zh": "质量政策工具"},
+        {"icon": _icon("ellipse", "#f7fafc", _COLORS["indicator"]), "zh": "质量指标"},
+        {"icon": _icon("box", _COLORS["cluster"], _COLORS["cluster_border"], dashed=True), "zh": "聚合分组（点击展开）"},
+    ]
+    edges = [
+        {"color": _COLORS["supplies"], "width": 1.5, "dash": None, "zh": "供应（上游→下游）"},
+        {"color": _COLORS["critical"], "width": 3, "dash": None, "zh": "关键供应"},
+        {"color": PROBLEM_STATES["red"]["color"], "width": 2, "dash": None, "zh": "问题影响企业"},
+        {"color": _COLORS["project"], "width": 1.5, "dash": "4 4", "zh": "项目攻关/牵头"},
+    ]
+    return nodes, edges
+
+
+_BAND_STYLE = {
+    "main": ("rgba(66,153,225,0.055)", "#2c5282"),
+    "mid": ("rgba(160,174,192,0.10)", "#4a5568"),
+    "bodies": ("rgba(128,90,213,0.045)", "#553c9a"),
+    "others": ("rgba(113,128,150,0.06)", "#4a5568"),
+}
+_GROUP_INK = {"projects": _COLORS["project"], "problems": PROBLEM_STATES["red"]["dark"], "tools": _COLORS["tool"],
+              "indicators": "#4a5568"}
+
+
+def _hex_rgba(color: str, alpha: float) -> str:
+    color = color.lstrip("#")
+    r, g, b = (int(color[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _regions(layout: ChainLayout) -> list[dict]:
+    out = []
+    for r in layout.regions:
+        item = {"kind": r.kind, "key": r.key, "title": r.title, "x0": r.x0, "y0": r.y0, "x1": r.x1, "y1": r.y1}
+        if r.kind == "band":
+            item["fill"], item["ink"] = _BAND_STYLE.get(r.key, _BAND_STYLE["others"])
+        elif r.kind == "group":
+            ink = _svc(r.key)["color"] if r.key in BODY_GROUPS else _GROUP_INK.get(r.key, "#4a5568")
+            item["fill"], item["ink"] = _hex_rgba(ink, 0.07), ink
+        else:
+            item["ink"] = "#975a16" if r.key == "0" else "#4a5568"  # the owner's column in the owner's gold
+        out.append(item)
+    return out
+
+
+# --------------------------------------------------------------------------- the page
+
+def _build(G: nx.MultiDiGraph, chain_id: str, overview_href: str | None, aggregate: bool | None) -> _QmapNetwork:
+    H = chain_subgraph(G, chain_id)
+    layout = chain_layout(H, chain_id, aggregate=aggregate)
+    members = chain_members(H, chain_id)
+    states = problem_states(G, chain_id)
+    problems_of: dict[str, list[str]] = defaultdict(list)
+    affected: dict[str, str] = {}
+    for p in sorted(states):
+        firm = next((v for _, v, d in G.out_edges(p, data=True) if d["type"] == "AFFECTS"), None)
+        if firm is not None and firm in H:
+            affected[p] = firm
+            problems_of[firm].append(p)
+    # problem-impact depends only on the affected firm (and the chain): ask once per firm, and keep
+    # it per firm as the ids at 1, 2, … hops, so a chain with many problems stays a small page.
+    impact: dict[str, list[list[str]]] = {}
+    for p, firm in affected.items():
+        if firm in impact:
+            continue
+        by_hop: dict[int, list[str]] = defaultdict(list)
+        for r in analyses.to_records(analyses.problem_impact(G, p)):
+            if r["enterprise_id"] in H:
+                by_hop[r["hops"]].append(r["enterprise_id"])
+        impact[firm] = [sorted(by_hop[h]) for h in range(1, max(by_hop, default=0) + 1)]
+    gaps = sorted({p for p, st in states.items() if st["state"] == "red"}
+                  | {affected[p] for p, st in states.items() if st["state"] == "red" and p in affected})
+    cluster_of = layout.cluster_of
+
+    info: dict[str, dict] = {}
+    counts = defaultdict(int)
+    service_counts = defaultdict(int)
+    pyvis_nodes = []
+    for n in sorted(H):
+        d = H.nodes[n]
+        label = d["label"]
+        ntype = _TYPE_OF_LABEL.get(label, "chain")
+        counts[ntype] += 1
+        q: dict[str, Any] = {"t": ntype}
+        if label == "Enterprise":
+            group = "owner" if members.get(n, {}).get("role") == "owner" else ("sme" if d.get("sme", True) else "firm")
+        elif label == "SupportBody":
+            group = f"body-{layout.body_groups.get(n, 'other')}"
+            q["s"] = sorted(d.get("services", [])) or ["other"]
+            for s in q["s"]:
+                service_counts[s] += 1
+        elif label == "Problem":
+            q["st"] = states.get(n, {}).get("state", "amber")
+            group = f"problem-{q['st']}"
+        else:
+            group = {"Project": "project", "PolicyTool": "tool", "Indicator": "indicator", "Chain": "chain",
+                     "District": "district"}.get(label, "tool")
+        x, y = layout.positions[n]
+        options: dict[str, Any] = {"group": group, "x": round(x, 1), "y": round(y, 1), "q": q}
+        if label == "Problem":
+            options["font"] = {"size": 12.5 + (1.5 if d.get("severity") == "high" else 0)}
+        if n in cluster_of:
+            q["cl"] = cluster_of[n]
+        pyvis_nodes.append(Node(n, "dot", label=_node_label(H, n, chain_id, members), **options).options)
+        info[n] = _node_info(G, H, n, chain_id, members, states, problems_of)
+    for node in pyvis_nodes:  # shape comes from the group
+        node.pop("shape", None)
+    # Titles and the chain's name grow with the drawing, so they stay legible on a big chain's overview.
+    ex0, ey0, ex1, ey1 = layout.extent
+    text_scale = round(min(12.0, max(1.0, max(ex1 - ex0, ey1 - ey0) / 2600)), 2)
+    for node in pyvis_nodes:
+        if node.get("group") in ("chain", "district"):
+            node["font"] = {"size": round((22 if node["group"] == "chain" else 16) * text_scale)}
+
+    gap_set = set(gaps)
+    cluster_meta = []
+    for c in layout.clusters:
+        n_gaps = sum(1 for m in c.members if m in gap_set and H.nodes[m]["label"] == "Problem")
+        n_firms = sum(1 for m in c.members if H.nodes[m]["label"] == "Enterprise")
+        mtype = _TYPE_OF_LABEL.get(H.nodes[c.members[0]]["label"], "firm")
+        what = f"{n_firms} 家企业" if n_firms else f"{len(c.members)} 个{NODE_TYPES[mtype][0]}"
+        lines = [c.title, what + (f" · {n_gaps} 个缺口" if n_gaps else ""), "▸ 点击展开"]
+        services = sorted({s for m in c.members for s in (H.nodes[m].get("services") or [])}) if mtype == "body" else []
+        x0, y0, x1, y1 = c.box
+        w, h = max(x1 - x0, 200.0), max(y1 - y0, 120.0)
+        size = max(18.0, min(220.0, min(w / 7, h / 4)))  # the block fills the area its members will take
+        pyvis_nodes.append(Node(c.id, "box", label="\n".join(lines), group="cluster", x=round(c.x, 1), y=round(c.y, 1),
+                                widthConstraint={"minimum": round(w * 0.92), "maximum": round(w * 0.92)},
+                                heightConstraint={"minimum": round(h * 0.86), "valign": "middle"},
+                                font={"size": round(size)}, q={"t": mtype, "c": True, "s": services}).options)
+        pyvis_nodes[-1].pop("shape", None)
+        cluster_meta.append({"id": c.id, "title": c.title, "members": c.members, "gaps": n_gaps})
+
+    # Edges: parallel relationships of one type between two nodes become one line.
+    merged: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+    for u, v, d in H.edges(data=True):
+        if d["type"] in _SKIPPED_RELS:
+            continue
+        merged[(u, v, d["type"])].append(d)
+    pyvis_edges = []
+    for i, ((u, v, rel_type), props) in enumerate(sorted(merged.items(), key=lambda kv: kv[0])):
+        style = _edge_style(G, H, u, v, rel_type, props, states)
+        pyvis_edges.append(Edge(u, v, directed=True, id=f"e{i}", **style).options)
+
+    chain_node = H.nodes[chain_id]
+    state_counts = defaultdict(int)
+    for st in states.values():
+        state_counts[st["state"]] += 1
+    sme_count = sum(1 for m in members if H.nodes[m].get("sme", True))
+    kpis = [
+        {"value": len(members), "label": "链上企业"},
+        {"value": sme_count, "label": "中小企业"},
+        {"value": counts["body"], "label": "赋能机构"},
+        {"value": state_counts["red"], "label": "缺服务问题", "tone": "red"},
+        {"value": state_counts["amber"], "label": "已覆盖未解决", "tone": "amber"},
+        {"value": state_counts["green"], "label": "已解决", "tone": "green"},
+    ]
+    type_icons = {"firm": _icon("dot", _COLORS["firm"]), "body": _icon("diamond", _svc("testing")["color"]),
+                  "problem": _icon("tag", PROBLEM_STATES["red"]["color"], PROBLEM_STATES["red"]["dark"]),
+                  "project": _icon("square", _COLORS["project"]), "tool": _icon("hexagon", _COLORS["tool"]),
+                  "indicator": _icon("ellipse", "#f7fafc", _COLORS["indicator"])}
+    type_filters = [{"key": k, "zh": zh, "count": counts[k], "icon": type_icons[k]} for k, (zh, _) in NODE_TYPES.items()]
+    # Services offered by bodies of this chain or named on its links, in display order.
+    link_services = {s for e in pyvis_edges for s in e["q"]["s"]}
+    service_keys = [s for s in (*SERVICE_STYLE, "other") if s in service_counts or s in link_services]
+    service_filters = [{"key": s, "zh": _svc(s)["zh"], "color": _svc(s)["color"], "dash": _dash_css(_svc(s)["dashes"]),
+                        "count": service_counts.get(s, 0)} for s in service_keys]
+    status_filters = [{"key": k, "zh": st["zh"], "color": st["color"], "count": state_counts[k]}
+                      for k, st in PROBLEM_STATES.items()]
+    legend_nodes, legend_edges = _legend()
+    legend_edges += [{"color": _svc(s)["color"], "width": 2, "dash": _dash_css(_svc(s)["dashes"]),
+                      "zh": "赋能·" + _svc(s)["zh"]} for s in SERVICE_STYLE]
+
+    meta = {
+        "chain": chain_id,
+        "font": FONT_STACK,
+        "typeKeys": list(NODE_TYPES),
+        "serviceKeys": list(SERVICE_STYLE) + ["other"],
+        "statusKeys": list(PROBLEM_STATES),
+        "stateZh": {k: v["zh"] for k, v in PROBLEM_STATES.items()},
+        "stateColor": {k: v["color"] for k, v in PROBLEM_STATES.items()},
+        "kindZh": _KIND_ZH,
+        "info": info,
+        "affected": affected,
+        "impact": impact,
+        "problemsOf": dict(problems_of),
+        "gaps": gaps,
+        "clusters": cluster_meta,
+        "regions": _regions(layout),
+        "textScale": text_scale,
+        "empty": not members,
+    }
+    import pyvis
+
+    from .. import __version__
+
+    context = {
+        "chain": {"id": chain_id, "name": chain_node.get("name", chain_id), "key": chain_node.get("key"),
+                  "district": chain_node.get("district"), "leader": chain_node.get("leader"),
+                  "industry": chain_node.get("industry")},
+        "kpis": kpis, "type_filters": type_filters, "service_filters": service_filters,
+        "status_filters": status_filters, "gap_count": state_counts["red"], "clusters": cluster_meta,
+        "legend": legend_nodes, "edge_legend": legend_edges, "meta": meta, "overview_href": overview_href,
+        "version": __version__, "pyvis_version": getattr(pyvis, "__version__", "0.3"),
+        "vis_version": assets.VIS_VERSION, "generated": dt.date.today().isoformat(),
+        "source": G.graph.get("source") or "",
+        "vis_css": assets.vis_network_css(), "vis_js": assets.vis_network_js(),
+        "app_css": assets.asset_text("maps.css"), "app_js": assets.asset_text("chain_map.js"),
+    }
+    net = _QmapNetwork(context)
+    net.nodes = pyvis_nodes
+    net.node_ids = [node["id"] for node in pyvis_nodes]
+    net.node_map = {node["id"]: node for node in pyvis_nodes}
+    net.edges = pyvis_edges
+    net.options = _options(len(pyvis_nodes), len(pyvis_edges))
+    return net
+
+
+def chain_map_html(G: nx.MultiDiGraph, chain_id: str, *, overview_href: str | None = None,
+                   aggregate: bool | None = None) -> str:
+    """The map page of one chain as a string (self-contained, offline, with its CSP).
+
+    ``G`` is the whole model (:func:`graphmodel.model.build_graph`); the chain's part is
+    cut out with :func:`graphmodel.model.chain_subgraph`. ``overview_href`` adds a link
+    back to the city overview. ``aggregate``: None decides by size
+    (:data:`graphmodel.maps.layout.AGGREGATE_ABOVE`), True/False forces it.
+    Raises KeyError for an unknown chain id.
+    """
+    return assets.finalize_page(_build(G, chain_id, overview_href, aggregate).generate_html())
+
+
+def write_chain_map(G: nx.MultiDiGraph, chain_id: str, path: str | Path, *, overview_href: str | None = None,
+                    aggregate: bool | None = None) -> Path:
+    """Write one chain's map to ``path`` (atomically) and return the path.
+
+    >>> write_chain_map(G, "SH01", "/tmp/SH01.html")   # doctest: +SKIP
+    PosixPath('/tmp/SH01.html')
+    """
+    html = chain_map_html(G, chain_id, overview_href=overview_href, aggregate=aggregate)
+    return assets.atomic_write_text(path, html)
