@@ -204,3 +204,41 @@ def test_exported_files_get_ordinary_permissions(G, tmp_path):
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+
+
+def test_every_format_for_a_demo_chain(tmp_path):
+    """Each format, for one chain of the demo, read back by a reader that is not qmap's."""
+    import xml.etree.ElementTree as ET
+    from html.parser import HTMLParser
+
+    from PIL import Image
+
+    from graphmodel.demo import generate_demo
+    from graphmodel.intake import read_tables
+
+    G = build_graph(read_tables(generate_demo()))
+    H = chain_subgraph(G, "SH02")
+    paths = {fmt: export_chain(G, "SH02", fmt, tmp_path / f"SH02{FORMATS[fmt].suffix or '-csv'}") for fmt in FORMATS}
+
+    assert set(nx.read_graphml(paths["graphml"]).nodes) == set(H.nodes)
+    assert set(nx.read_gexf(paths["gexf"]).nodes) == set(H.nodes)
+    data = json.loads(paths["json"].read_text("utf-8"))
+    assert nx.node_link_graph(data, edges="edges", name="node").number_of_edges() == H.number_of_edges()
+    with open(paths["csv"] / "nodes_Enterprise.csv", encoding="utf-8") as f:
+        assert sum(1 for _ in csv.reader(f)) - 1 == sum(1 for _, d in H.nodes(data=True) if d["label"] == "Enterprise")
+    with Image.open(paths["png"]) as image:
+        image.verify()
+    assert ET.parse(paths["svg"]).getroot().tag.endswith("svg")
+    (dot,) = pydot.graph_from_dot_file(str(paths["dot"]), encoding="utf-8")
+    assert dot.get_name().strip('"') == "SH02"
+    assert paths["mermaid"].read_text("utf-8").startswith("flowchart LR")
+    assert split_statements(paths["cypher"].read_text("utf-8"))
+
+    class Titles(HTMLParser):
+        title = ""
+        def handle_data(self, text):  # noqa: E301
+            if self.lasttag == "title":
+                self.title += text
+    parser = Titles()
+    parser.feed(paths["html"].read_text("utf-8"))
+    assert G.nodes["SH02"]["name"] in parser.title

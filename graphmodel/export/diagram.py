@@ -15,14 +15,17 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from ..maps.chain_map import problem_states
+from ..maps.theme import PROBLEM_STATES
 from ..model import chain_members, rels_of
-from ..schema import ENUMS, SERVICES, UNRESOLVED_PROBLEM
+from ..schema import ENUMS, SERVICES
 
 __all__ = ["DiagramNode", "DiagramEdge", "Group", "Diagram", "chain_diagram", "PROBLEM_COLOURS", "ROLE_COLOURS"]
 
 ROLE_ORDER = ("upstream", "owner", "midstream", "downstream")
 ROLE_COLOURS = {"owner": "#1f4e9c", "upstream": "#4a90d9", "midstream": "#6aa9e0", "downstream": "#2e8b57"}
-PROBLEM_COLOURS = {"uncovered": "#d64541", "covered": "#f0a202", "resolved": "#3a9d5d"}
+#: The map's problem colours (red/amber/green), so a picture never disagrees with the map.
+PROBLEM_COLOURS = {state: style["color"] for state, style in PROBLEM_STATES.items()}
 BODY_COLOUR = "#7b5ea7"
 
 
@@ -63,16 +66,6 @@ class Diagram:
         return [n for g in self.groups for n in g.nodes]
 
 
-def _problem_state(G: nx.MultiDiGraph, problem_id: str) -> str:
-    from ..analyses import covered_services
-
-    data = G.nodes[problem_id]
-    if data.get("status") not in UNRESOLVED_PROBLEM:
-        return "resolved"
-    missing = set(data.get("needs", [])) - covered_services(G, problem_id)
-    return "uncovered" if missing else "covered"
-
-
 def chain_diagram(H: nx.MultiDiGraph) -> Diagram:
     """The diagram of one chain's subgraph (``graphmodel.model.chain_subgraph``)."""
     chain_id = H.graph.get("chain")
@@ -88,13 +81,14 @@ def chain_diagram(H: nx.MultiDiGraph) -> Diagram:
         sme = "" if not H.nodes[firm].get("sme", True) else "（中小）"
         groups[role].nodes.append(DiagramNode(firm, H.nodes[firm]["name"] + sme, "enterprise",
                                               ROLE_COLOURS[role], rel.get("tier"), role))
+    states = problem_states(H, chain_id)
     problems = Group("problems", "质量问题")
     bodies = Group("bodies", "技术机构")
     edges = [DiagramEdge(u, v, d.get("product", ""), "supply") for u, v, d in rels_of(H, "SUPPLIES", chain_id)]
     for node, data in sorted(H.nodes(data=True)):
         if data["label"] == "Problem":
             problems.nodes.append(DiagramNode(node, data["name"], "problem",
-                                              PROBLEM_COLOURS[_problem_state(H, node)]))
+                                              PROBLEM_COLOURS[states[node]["state"]]))
         elif data["label"] == "SupportBody":
             bodies.nodes.append(DiagramNode(node, data["name"], "body", BODY_COLOUR))
     for u, v, d in H.edges(data=True):

@@ -121,8 +121,8 @@ def _figure(H: nx.MultiDiGraph):
     legend = [Line2D([], [], marker=m, ls="", color=c, label=t) for t, m, c in (
         ("链主", "o", ROLE_COLOURS["owner"]), ("上游", "o", ROLE_COLOURS["upstream"]),
         ("中游", "o", ROLE_COLOURS["midstream"]), ("下游", "o", ROLE_COLOURS["downstream"]),
-        ("问题·缺服务", "D", PROBLEM_COLOURS["uncovered"]), ("问题·已覆盖", "D", PROBLEM_COLOURS["covered"]),
-        ("问题·已解决", "D", PROBLEM_COLOURS["resolved"]), ("技术机构", "s", BODY_COLOUR),
+        ("问题·缺服务", "D", PROBLEM_COLOURS["red"]), ("问题·已覆盖", "D", PROBLEM_COLOURS["amber"]),
+        ("问题·已解决", "D", PROBLEM_COLOURS["green"]), ("技术机构", "s", BODY_COLOUR),
         ("攻关项目", "P", _OTHER_COLOURS["Project"]))]
     ax.legend(handles=legend, loc="lower left", prop={"family": font, "size": 8}, frameon=True, ncol=9,
               bbox_to_anchor=(0, -0.04))
