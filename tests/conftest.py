@@ -25,11 +25,15 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
 
-def neo4j_missing(reason: str):
+def required_missing(reason: str, what: str = "the integration tests"):
     """Skip, or under CI=true fail: CI must never pass by skipping the integration tests."""
     if _in_ci():
-        pytest.fail(f"{reason} (CI=true: the Neo4j integration tests must run)", pytrace=False)
+        pytest.fail(f"{reason} (CI=true: {what} must run)", pytrace=False)
     pytest.skip(reason)
+
+
+def neo4j_missing(reason: str):
+    required_missing(reason, "the Neo4j integration tests")
 
 
 def willems(chain: str) -> Path:
@@ -40,9 +44,7 @@ def willems(chain: str) -> Path:
     """
     path = WILLEMS / chain
     if not path.is_dir():
-        if _in_ci():
-            pytest.fail(f"the shared Willems data is missing at {path} (CI=true)", pytrace=False)
-        pytest.skip(f"the shared Willems data is not beside the repo ({path})")
+        required_missing(f"the shared Willems data is not beside the repo ({path})", "the Willems tests")
     return path
 
 

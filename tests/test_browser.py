@@ -21,7 +21,7 @@ from graphmodel import analyses
 from graphmodel.intake import read_dataset
 from graphmodel.maps import write_chain_map, write_maps
 from graphmodel.model import build_graph, chain_subgraph
-from conftest import willems
+from conftest import required_missing, willems
 from test_maps import XSS, map_graph
 
 pytestmark = pytest.mark.browser
@@ -32,14 +32,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-extensions", "--lang=zh-CN"]
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-
-
 def _missing(reason: str):
-    if _in_ci():
-        pytest.fail(f"{reason} (CI=true: the browser tests must run)", pytrace=False)
-    pytest.skip(reason)
+    required_missing(reason, "the browser tests")
 
 
 def chromium_path() -> str | None:
