@@ -8,14 +8,12 @@ Neo4j backend runs the Cypher library (``cypher/queries/<name>.cypher``) through
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from pathlib import Path
 
 import click
 import pandas as pd
 
 from ..analyses import ANALYSES, UnknownIdError, cell_text, to_csv, to_json
+from ..files import atomic_file
 from . import main
 from .options import fail, format_option, neo4j_settings, source_options
 
@@ -54,19 +52,10 @@ def _write(text: str, output: str | None, fmt: str) -> None:
     if output is None:
         click.echo(text)
         return
-    target = Path(output)
     # Excel opens a CSV as UTF-8 only when it starts with a byte-order mark.
-    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            handle.write(text if text.endswith("\n") else text + "\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    click.echo(f"已写入 wrote {target}", err=True)
+    with atomic_file(output, force=True, mode="wb") as handle:
+        handle.write((text if text.endswith("\n") else text + "\n").encode("utf-8-sig" if fmt == "csv" else "utf-8"))
+    click.echo(f"已写入 wrote {output}", err=True)
 
 
 @main.command("analyze")
