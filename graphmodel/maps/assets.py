@@ -25,10 +25,11 @@ import base64
 import hashlib
 import os
 import re
-import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+from ..files import atomic_file
 
 __all__ = [
     "VIS_VERSION",
@@ -157,29 +158,8 @@ def finalize_page(html: str) -> str:
     return page
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` via a temporary file in the same folder and ``os.replace``.
-
-    A reader never sees a half-written page; on error nothing is left behind.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a page is as readable as any file
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
+    """Write ``text`` (UTF-8) whole or not at all (:func:`graphmodel.files.atomic_file`)."""
+    with atomic_file(path, force=True) as out:
+        out.write(text)
+    return Path(path)
