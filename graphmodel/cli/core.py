@@ -10,7 +10,7 @@ import click
 from ..intake import IntakeError, read_dataset
 from ..model import build_graph, chain_table, summary
 from . import main
-from .options import fail, format_option, quiet_option
+from .options import fail, format_option, quiet_option, show_progress
 
 __all__ = ["report_intake_error", "load_graph"]
 
@@ -119,7 +119,7 @@ def demo(output, seed, no_maps, quiet):
     """
     from ..demo import write_demo
 
-    result = write_demo(output, seed=seed, maps=not no_maps, progress=not quiet)
+    result = write_demo(output, seed=seed, maps=not no_maps, progress=show_progress(quiet))
     _echo_table(chain_table(result.graph), f"28 条产业链示例数据 demo data ({result.workbook})")
     for label, where in result.outputs.items():
         click.echo(f"{label}: {where}")
