@@ -400,8 +400,8 @@ def _parse_sheet(sheet: Sheet, raw: _RawSheet | None, issues: list[Issue]) -> pd
                 issues.append(Issue(sheet.name, row_number, column.name, str(bad)))
                 record[column.name] = _blank_value(column)
         records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=columns)
-    return frame.astype(object).where(frame.notna(), None) if len(frame) else frame
+    # object columns: an int column with a blank cell must keep its ints (not become 2.0, NaN)
+    return pd.DataFrame({c: pd.Series([r[c] for r in records], dtype=object) for c in columns})
 
 
 # --------------------------------------------------------------------------- cross-sheet checks

@@ -242,3 +242,12 @@ def test_extra_columns_and_sheets_are_accepted(tmp_path):
     wb.create_sheet("我的笔记").append(["anything"])
     wb.save(path)
     assert len(read_dataset(path)["chains"]) == 2
+
+
+def test_int_column_with_a_blank_keeps_ints(tmp_path):
+    rows = _mutate(_set("members", 1, "tier", None))
+    ds = read_dataset(write_xlsx(tmp_path / "blank-tier.xlsx", rows))
+    tiers = ds["members"]["tier"].tolist()
+    assert tiers[1] is None
+    assert [type(t) for t in tiers if t is not None] == [int] * 6
+    assert all(type(v) is int for v in ds["members"]["_row"])
