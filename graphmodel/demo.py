@@ -42,6 +42,7 @@ import pandas as pd
 if TYPE_CHECKING:
     import networkx as nx
 
+from .analyses import reading_status
 from .registry import SHANGHAI_DISTRICTS, ChainEntry, load_registry
 from .schema import ENUMS, NQI_PILLARS, SERVICES, SHEET_ORDER, SHEETS
 
@@ -1091,21 +1092,13 @@ class _Builder:
                     high = 0.95 - 0.2 * stretch
                     v = industry * rng.uniform(max(high - 0.4, 0.2), high)
             v = round(v, decimals)
-            if _band(v, direction, national, industry) == status and v >= 0:
+            if reading_status(v, direction, national, industry) == status and v >= 0:
                 return float(v)
         # rounding kept missing the band (only possible for coarse decimals): take its edge
         edge = {"below_national": national - step if direction == "higher" else national + step,
                 "meets_national": national,
                 "beats_industry": industry + step if direction == "higher" else industry - step}[status]
         return float(round(edge, decimals))
-
-
-def _band(value: float, direction: str, national: float, industry: float) -> str:
-    if direction == "lower":
-        value, national, industry = -value, -national, -industry
-    if value < national:
-        return "below_national"
-    return "beats_industry" if value > industry else "meets_national"
 
 
 # --------------------------------------------------------------------------- public API

@@ -478,7 +478,6 @@ def _check(tables: dict[str, pd.DataFrame], issues: list[Issue]) -> None:
         for extra in owner_rows[1:]:
             issues.append(Issue("members", extra, "role",
                                 f"产业链“{chain_id}”已有链主（第 {owner_rows[0]} 行）；每条链只能有一个链主"))
-    chain_rows = {r["chain_id"]: r[ROW_COLUMN] for r in rows("chains")}
     for chain_id in membership:
         if chain_id not in owners:
             issues.append(Issue("members", None, "role", f"产业链“{chain_id}”有成员但没有链主（role=owner）"))

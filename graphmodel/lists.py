@@ -56,10 +56,6 @@ def _names(G, ids) -> str:
     return "；".join(f"{G.nodes[i]['name']}（{i}）" for i in ids)
 
 
-def _chain_of(G, node) -> str:
-    return next((v for _, v, d in G.out_edges(node, data=True) if d["type"] == "IN_CHAIN"), "")
-
-
 def three_lists(G: nx.MultiDiGraph, chain: str | None = None) -> dict[str, pd.DataFrame]:
     """The three lists for one chain, or for every chain (``chain=None``)."""
     chains = [chain] if chain else nodes_of(G, "Chain")

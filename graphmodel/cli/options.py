@@ -12,7 +12,6 @@ __all__ = [
     "neo4j_options",
     "quiet_option",
     "format_option",
-    "output_option",
     "show_progress",
     "progress",
     "fail",
@@ -73,10 +72,6 @@ def format_option(*choices: str, default: str = "table"):
         "--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
         help="Output format.",
     )
-
-
-def output_option(default: str, help_text: str = "Output folder."):
-    return click.option("-o", "--output", type=click.Path(), default=default, show_default=True, help=help_text)
 
 
 def show_progress(quiet: bool) -> bool:
