@@ -13,7 +13,8 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from .resources import data_text
 
 __all__ = ["ChainEntry", "load_registry", "SHANGHAI_DISTRICTS"]
 
@@ -33,7 +34,7 @@ class ChainEntry:
 
 @lru_cache(maxsize=1)
 def _rows() -> tuple[ChainEntry, ...]:
-    text = resources.files("graphmodel").joinpath("data/shanghai_chains.csv").read_text("utf-8")
+    text = data_text("shanghai_chains.csv")
     return tuple(
         ChainEntry(int(r["seq"]), r["key"] == "true", r["district"], r["leader"], r["name"])
         for r in csv.DictReader(text.splitlines())

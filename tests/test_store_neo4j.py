@@ -18,7 +18,8 @@ from graphmodel.cli.neo4j_cmds import _width, parse_param, render_table
 from graphmodel.intake import read_dataset
 from graphmodel.model import build_graph, chain_subgraph, summary
 from graphmodel.schema import LABELS, REL_IDENTITY, REL_TYPES
-from graphmodel.store.neo4j import CYPHER_DIR, Neo4jStore, StoreError, safe_uri, statement
+from graphmodel.resources import cypher_text
+from graphmodel.store.neo4j import Neo4jStore, StoreError, safe_uri, statement
 from conftest import assert_same_graph, willems
 from handmade import handmade_rows, write_csv_folder, write_xlsx
 
@@ -80,7 +81,7 @@ def test_every_statement_fills_in_for_every_label_and_type():
 
 
 def test_schema_has_an_id_constraint_per_label_and_the_supplies_index():
-    text = (CYPHER_DIR / "schema.cypher").read_text(encoding="utf-8")
+    text = cypher_text("schema.cypher")
     constrained = set(re.findall(r"FOR \(n:(\w+)\) REQUIRE n\.id IS UNIQUE", text))
     assert constrained == set(LABELS)
     assert not re.search(r"FOR \(\)-\[r:(SUPPLIES|REPORTS|TARGETS)\]", text)  # see schema.cypher

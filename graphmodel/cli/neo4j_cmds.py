@@ -207,11 +207,11 @@ def render_table(columns: list[str], rows: list[list]) -> str:
 
 def _read_query(text: str) -> str:
     """A Cypher string, a .cypher file, or the name of one in cypher/queries/."""
-    from ..store.neo4j import CYPHER_DIR
+    from ..resources import cypher_file
 
     candidates = [Path(text)] if text.endswith(".cypher") else []
     if "\n" not in text and " " not in text.strip():
-        candidates.append(CYPHER_DIR / "queries" / f"{text.removesuffix('.cypher')}.cypher")
+        candidates.append(cypher_file("queries", f"{text.removesuffix('.cypher')}.cypher"))
     for path in candidates:
         if path.is_file():
             return path.read_text(encoding="utf-8-sig")

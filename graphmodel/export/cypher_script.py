@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from pathlib import Path
 
 import networkx as nx
 
 from ..schema import LABELS, REL_IDENTITY, REL_TYPES
+from ..resources import cypher_text
 from ._common import atomic_file
 
 __all__ = ["write_cypher", "cypher_literal", "split_statements", "BATCH"]
 
 BATCH = 500  # rows per UNWIND statement: large enough to be fast, small enough for any server
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "cypher" / "schema.cypher"
 _ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
@@ -66,10 +65,7 @@ def cypher_literal(value) -> str:
 
 
 def _schema_statements() -> list[str]:
-    if SCHEMA_FILE.exists():
-        return split_statements(SCHEMA_FILE.read_text("utf-8"))
-    return [f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
-            for label in LABELS]
+    return split_statements(cypher_text("schema.cypher"))
 
 
 def split_statements(script: str) -> list[str]:

@@ -26,10 +26,10 @@ import hashlib
 import os
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from ..files import atomic_file
+from ..resources import asset_text
 
 __all__ = [
     "VIS_VERSION",
@@ -74,12 +74,6 @@ def vis_network_js() -> str:
 def vis_network_css() -> str:
     """vis-network's CSS (its images are ``data:`` URIs), from the pyvis package."""
     return _pyvis_lib("vis-network.css")
-
-
-@lru_cache(maxsize=None)
-def asset_text(name: str) -> str:
-    """One of our own static files in ``graphmodel/assets`` (templates, JS, CSS)."""
-    return resources.files("graphmodel").joinpath("assets", name).read_text("utf-8")
 
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)

@@ -20,37 +20,24 @@ Unknown chain and problem ids are checked on the server first and raise
 from __future__ import annotations
 
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import pandas as pd
 
 from ..analyses import ANALYSES, UnknownIdError, betweenness_scores, frame_from_rows, rank_scores
 from ..schema import ENUMS, NQI_PILLARS
-from .neo4j import CYPHER_DIR, Neo4jStore, StoreError, describe_error, to_plain
+from ..resources import cypher_file
+from .neo4j import Neo4jStore, StoreError, describe_error, to_plain
 
-__all__ = ["StoreError", "query_dir", "query_path", "read_query", "run_query", "run_query_file", "run_analysis"]
-
-
-def query_dir() -> Path:
-    """The folder of ``<name>.cypher`` files: ``queries/`` under the store's Cypher folder.
-
-    That is ``$QMAP_CYPHER_DIR/queries`` when the variable is set, else ``cypher/queries``
-    of the source checkout (see :data:`graphmodel.store.neo4j.CYPHER_DIR`); failing both,
-    a copy shipped inside the package (``graphmodel/cypher/queries``) for installed wheels.
-    """
-    for candidate in (CYPHER_DIR / "queries", Path(__file__).resolve().parent.parent / "cypher" / "queries"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"找不到 Cypher 查询文件夹 no query folder: {CYPHER_DIR / 'queries'} "
-                            "(set QMAP_CYPHER_DIR to the folder holding queries/)")
+__all__ = ["StoreError", "query_path", "read_query", "run_query", "run_query_file", "run_analysis"]
 
 
-def query_path(name: str) -> Path:
-    """The query file of a named analysis (``uncovered-problems`` → ``uncovered-problems.cypher``)."""
+def query_path(name: str):
+    """The query file of a named analysis (``uncovered-problems`` → ``queries/uncovered-problems.cypher``),
+    found through :mod:`graphmodel.resources` (``$QMAP_CYPHER_DIR`` or the packaged library)."""
     if name not in ANALYSES:
         raise ValueError(f"未知的分析 unknown analysis: {name} (choose from {', '.join(ANALYSES)})")
-    return query_dir() / ANALYSES[name].cypher
+    return cypher_file("queries", ANALYSES[name].cypher)
 
 
 def read_query(name: str) -> str:

@@ -62,10 +62,10 @@ import neo4j
 from neo4j import GraphDatabase
 from neo4j import exceptions as neo4j_errors
 
+from ..resources import cypher_text
 from ..schema import LABELS, REL_IDENTITY, REL_TYPES, rel_key
 
 __all__ = [
-    "CYPHER_DIR",
     "DEFAULT_BATCH",
     "StoreError",
     "LoadReport",
@@ -77,17 +77,6 @@ __all__ = [
     "to_plain",
 ]
 
-def _cypher_dir() -> Path:
-    # $QMAP_CYPHER_DIR, else the source checkout's cypher/, else a copy inside the package
-    # (graphmodel/cypher/, for installed wheels).
-    if os.environ.get("QMAP_CYPHER_DIR"):
-        return Path(os.environ["QMAP_CYPHER_DIR"])
-    checkout = Path(__file__).resolve().parents[2] / "cypher"
-    packaged = Path(__file__).resolve().parents[1] / "cypher"
-    return checkout if (checkout / "load").is_dir() or not (packaged / "load").is_dir() else packaged
-
-
-CYPHER_DIR = _cypher_dir()
 DEFAULT_BATCH = 5000
 #: Rows per read when looking up nodes by id (reads are cheap; keeps parameters small).
 _READ_CHUNK = 5000
@@ -185,8 +174,7 @@ def _check_name(name: str) -> str:
 
 @lru_cache(maxsize=None)
 def _template(name: str) -> str:
-    path = CYPHER_DIR / "load" / f"{name}.cypher"
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = cypher_text("load", f"{name}.cypher").splitlines()
     return "\n".join(ln for ln in lines if not ln.lstrip().startswith("//")).strip()
 
 
@@ -243,7 +231,7 @@ def statement(name: str, *, label: str | None = None, labels: tuple[str, ...] = 
 
 @lru_cache(maxsize=None)
 def _schema_statements() -> tuple[str, ...]:
-    text = (CYPHER_DIR / "schema.cypher").read_text(encoding="utf-8")
+    text = cypher_text("schema.cypher")
     body = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("//"))
     return tuple(s.strip() for s in body.split(";") if s.strip())
 
