@@ -105,6 +105,21 @@ def test_start_status_wrong_password_and_stop(private_server, tmp_path):
 
 
 @pytest.mark.neo4j
+def test_reset_on_a_running_server_wipes_it_instead_of_being_ignored(private_server):
+    with Neo4jStore(private_server.uri, "neo4j", PASSWORD) as store:
+        store.wipe()
+        store.query("RETURN 1")  # reachable
+        with store.driver.session() as session:
+            session.run("CREATE (:Chain {id: 'KEEP-ME'})").consume()
+        assert store.counts()["nodes"] == {"Chain": 1}
+    old_pid = private_server.running_pid()
+    private_server.start(timeout=240, reset=True)
+    assert private_server.running_pid() not in (None, old_pid)  # stopped, wiped, started again
+    with Neo4jStore(private_server.uri, "neo4j", PASSWORD) as store:
+        assert store.counts()["nodes"] == {}
+
+
+@pytest.mark.neo4j
 def test_killed_mid_load_then_reloaded_equals_a_clean_load(private_server):
     W = build_graph(read_dataset(willems("W38")))
     total = W.number_of_nodes() + W.number_of_edges()

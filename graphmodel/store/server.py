@@ -386,8 +386,14 @@ class LocalServer:
         return True
 
     def start(self, timeout: float = 180.0, reset: bool = False) -> str:
-        """Start the server (or find it running) and wait until the driver connects; the Bolt URI."""
+        """Start the server (or find it running) and wait until the driver connects; the Bolt URI.
+
+        With ``reset`` a running server is stopped first, so its data is always wiped: a reset
+        is never silently ignored.
+        """
         self._check_password()
+        if self.running_pid() and reset:
+            self.stop(timeout=min(timeout, 60.0))
         if self.running_pid():
             self._wait_ready(timeout)
             return self.uri
