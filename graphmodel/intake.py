@@ -578,6 +578,8 @@ def read_dataset(path: str | os.PathLike) -> Dataset:
     """
     path = Path(path)
     issues: list[Issue] = []
+    if not path.exists():
+        raise IntakeError([Issue(path.name, None, None, "文件或文件夹不存在")], str(path))
     if path.is_dir():
         raw = _read_csv_folder(path, issues)
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -586,8 +588,6 @@ def read_dataset(path: str | os.PathLike) -> Dataset:
         raw = _read_excel(path, issues)
     elif path.suffix.lower() == ".xls":
         raise IntakeError([Issue(path.name, None, None, "不支持旧版 .xls；请在 Excel 中另存为 .xlsx")], str(path))
-    elif not path.exists():
-        raise IntakeError([Issue(path.name, None, None, "文件或文件夹不存在")], str(path))
     else:
         raise IntakeError([Issue(path.name, None, None,
                                  "应为 .xlsx 工作簿，或包含 chains.csv 等文件的文件夹")], str(path))

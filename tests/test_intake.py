@@ -251,3 +251,10 @@ def test_int_column_with_a_blank_keeps_ints(tmp_path):
     assert tiers[1] is None
     assert [type(t) for t in tiers if t is not None] == [int] * 6
     assert all(type(v) is int for v in ds["members"]["_row"])
+
+
+def test_a_missing_path_is_the_intake_error_it_promises(tmp_path):
+    for missing in (tmp_path / "nope.xlsx", tmp_path / "nope-folder", tmp_path / "nope.csv"):
+        with pytest.raises(IntakeError) as error:
+            read_dataset(missing)
+        assert [i.message for i in error.value.issues] == ["文件或文件夹不存在"], missing
