@@ -1162,7 +1162,7 @@ def write_demo(out_dir="exports/demo", seed: int = DEMO_SEED, maps: bool = True,
     file is read, and write its maps, three lists and annual report beside it.
 
     >>> result = write_demo("/tmp/qmap-demo", maps=False)      # doctest: +SKIP
-    >>> result.workbook.name
+    >>> result.workbook.name                                    # doctest: +SKIP
     'shanghai-demo.xlsx'
     """
     from .intake import read_dataset
