@@ -18,13 +18,19 @@ Definitions shared by several analyses (one meaning on every backend):
 * **coverage rule** (:func:`covered_services`): a body covers service *s* for problem
   *p* when it ADDRESSES *p*, or SUPPORTS *p*'s affected enterprise, or PARTNERS_IN a
   project that TACKLES *p*, with *s* named on that link, or, where the link names no
-  service, with *s* among the body's ``services``. The link's ``status``
-  (active/ended) and ``since`` are not considered, because domain.md's rule names
-  neither; a SUPPORTS link covers the firm's problems on every chain it sits on.
+  service, with *s* among the body's ``services``. Only an active (or blank-status)
+  link covers: an ended link (已结束) no longer does; ``since`` is not considered. A
+  SUPPORTS link covers the firm's problems on every chain it sits on.
+* **support**: an SME is supported when some body has an active SUPPORTS link to it
+  (:func:`sme_support`); ended links are no support.
 * **enabling rule** (nqi-coverage, city-overview): a body enables pillar *s* on a
   chain when an ENABLES link to the chain names *s*, or an ENABLES link naming no
-  service exists and *s* is among the body's ``services`` (the coverage rule, applied
-  to ENABLES).
+  service exists and *s* is among the body's ``services``
+  (:func:`graphmodel.model.chain_enablers`; the link's status is not considered).
+
+The facts these rules read (a chain's members, supplies, problems, the firm a problem
+affects, support links…) come from the graph vocabulary of :mod:`graphmodel.model`; the
+headline numbers built on them are in :mod:`graphmodel.headline`.
 * lists in cells (``missing``, ``bodies``, ``problems``) are sorted alphabetically.
 
 >>> from graphmodel import read_dataset, build_graph                 # doctest: +SKIP
@@ -44,13 +50,23 @@ from typing import Any, Callable, Iterable, Mapping
 import networkx as nx
 import pandas as pd
 
-from .schema import ENUMS, NQI_PILLARS, UNRESOLVED_PROBLEM
+from . import model
+from .model import UnknownIdError, resolve_chain
+from .schema import ENUMS, NQI_PILLARS
+from .text import cell_text, plain
 
 __all__ = [
     "Analysis",
     "ANALYSES",
     "UnknownIdError",
+    "COVERAGE_STATES",
+    "Coverage",
     "covered_services",
+    "problem_coverage",
+    "chain_coverage",
+    "sme_support",
+    "training_bases",
+    "training_reach",
     "uncovered_problems",
     "problem_impact",
     "single_source",
@@ -75,13 +91,6 @@ __all__ = [
 SCORE_DECIMALS = 9
 
 
-class UnknownIdError(KeyError):
-    """An id that names no chain (or no problem) in the graph."""
-
-    def __str__(self) -> str:  # KeyError would show the message in quotes
-        return str(self.args[0]) if self.args else ""
-
-
 # --------------------------------------------------------------------------- small helpers
 
 def _sort_key(value: Any):
@@ -89,69 +98,16 @@ def _sort_key(value: Any):
     return (value is not None, value)
 
 
-def _rels_in(G: nx.MultiDiGraph, node: str, rel_type: str):
-    for u, _, d in G.in_edges(node, data=True):
-        if d["type"] == rel_type:
-            yield u, d
-
-
-def _rels_out(G: nx.MultiDiGraph, node: str, rel_type: str):
-    for _, v, d in G.out_edges(node, data=True):
-        if d["type"] == rel_type:
-            yield v, d
-
-
 def _chain_ids(G: nx.MultiDiGraph, chain: str | None) -> list[str]:
-    """[chain] after checking it names a chain, or every chain ordered by (seq, id)."""
-    if chain is not None:
-        if chain not in G or G.nodes[chain].get("label") != "Chain":
-            raise UnknownIdError(f"未知的产业链编号 unknown chain id: {chain}")
-        return [chain]
-    chains = [n for n, d in G.nodes(data=True) if d.get("label") == "Chain"]
-    return sorted(chains, key=lambda c: (G.nodes[c].get("seq", math.inf), c))
+    """[the chain ``chain`` names] (:func:`graphmodel.model.resolve_chain`), or every chain in order."""
+    return [resolve_chain(G, chain)] if chain is not None else model.chains(G)
 
 
 def _check_problem(G: nx.MultiDiGraph, problem: str) -> None:
     if problem is None:
         raise UnknownIdError("需要质量问题编号 a problem id is required (--problem)")
-    if problem not in G or G.nodes[problem].get("label") != "Problem":
+    if not model.is_label(G, problem, "Problem"):
         raise UnknownIdError(f"未知的质量问题编号 unknown problem id: {problem}")
-
-
-def _members(G: nx.MultiDiGraph, chain_id: str) -> dict[str, dict]:
-    return {u: d for u, d in _rels_in(G, chain_id, "MEMBER_OF")}
-
-
-def _chain_problems(G: nx.MultiDiGraph, chain_id: str) -> list[str]:
-    return sorted(u for u, _ in _rels_in(G, chain_id, "IN_CHAIN") if G.nodes[u]["label"] == "Problem")
-
-
-def _chain_projects(G: nx.MultiDiGraph, chain_id: str) -> list[str]:
-    return sorted(u for u, _ in _rels_in(G, chain_id, "IN_CHAIN") if G.nodes[u]["label"] == "Project")
-
-
-def _affected(G: nx.MultiDiGraph, problem: str) -> str | None:
-    return next((v for v, _ in _rels_out(G, problem, "AFFECTS")), None)
-
-
-def _problem_chain(G: nx.MultiDiGraph, problem: str) -> str | None:
-    return next((v for v, _ in _rels_out(G, problem, "IN_CHAIN")), None)
-
-
-def _unresolved(G: nx.MultiDiGraph, problem: str) -> bool:
-    return G.nodes[problem].get("status") in UNRESOLVED_PROBLEM
-
-
-def _link_services(G: nx.MultiDiGraph, body: str, link: Mapping) -> set[str]:
-    """What one support link offers: its own service, else every service of the body."""
-    if link.get("service") is not None:
-        return {link["service"]}
-    return set(G.nodes[body].get("services", ()))
-
-
-def _supply_arcs(G: nx.MultiDiGraph, chain_id: str) -> set[tuple[str, str]]:
-    """(supplier, customer) of the chain's SUPPLIES, parallel edges (products) collapsed."""
-    return {(u, v) for u, v, d in G.edges(data=True) if d["type"] == "SUPPLIES" and d.get("chain") == chain_id}
 
 
 # --------------------------------------------------------------------------- coverage
@@ -162,42 +118,125 @@ def covered_services(G: nx.MultiDiGraph, problem_id: str) -> set[str]:
     A body covers service *s* for problem *p* when it ADDRESSES *p*, or SUPPORTS *p*'s
     affected enterprise, or PARTNERS_IN a project that TACKLES *p* — with *s* on that
     link, or, where the link names no service, with *s* among the body's services.
-    The result may hold services *p* does not need; *p*'s missing services are
-    ``set(needs) - covered_services(G, p)``. Raises :class:`UnknownIdError` for an
-    id that is not a problem.
+    Only an active (or blank-status) link covers; an ended one (已结束) no longer does.
+    The result may hold services *p* does not need. Raises :class:`UnknownIdError` for
+    an id that is not a problem.
 
     >>> sorted(covered_services(G, "P1"))   # doctest: +SKIP
     ['metrology', 'testing']
     """
     _check_problem(G, problem_id)
-    covered: set[str] = set()
-    for body, link in _rels_in(G, problem_id, "ADDRESSES"):
-        covered |= _link_services(G, body, link)
-    firm = _affected(G, problem_id)
+    targets = [problem_id]
+    firm = model.problem_firm(G, problem_id)
     if firm is not None:
-        for body, link in _rels_in(G, firm, "SUPPORTS"):
-            covered |= _link_services(G, body, link)
-    for project, _ in _rels_in(G, problem_id, "TACKLES"):
-        for body, link in _rels_in(G, project, "PARTNERS_IN"):
-            covered |= _link_services(G, body, link)
+        targets.append(firm)
+    targets += model.problem_projects(G, problem_id)
+    covered: set[str] = set()
+    for target in targets:
+        for body, rel_type, link in model.support_links(G, target, active_only=True):
+            if rel_type in ("ADDRESSES", "SUPPORTS", "PARTNERS_IN"):
+                covered.update(model.link_services(G, body, link))
     return covered
 
 
+#: Coverage states: how far a problem's needs are covered (lists' 覆盖情况) and the colour a
+#: map draws it in (red: unresolved with a needed service missing, amber: unresolved and
+#: every need covered, green: resolved).
+COVERAGE_STATES: dict[str, dict[str, str]] = {
+    "uncovered": {"zh": "未覆盖", "tone": "red"},
+    "partial": {"zh": "部分覆盖", "tone": "red"},
+    "covered": {"zh": "已覆盖", "tone": "amber"},
+    "resolved": {"zh": "已解决", "tone": "green"},
+}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """One problem's coverage: what it needs, what bodies cover, what is missing, and its state."""
+
+    problem_id: str
+    needs: tuple[str, ...]
+    covered: tuple[str, ...]  # every service covered for it (may exceed its needs)
+    missing: tuple[str, ...]  # needed and not covered, sorted; () once resolved
+    state: str  # a key of COVERAGE_STATES
+
+    @property
+    def tone(self) -> str:
+        """red / amber / green, as the maps draw it."""
+        return COVERAGE_STATES[self.state]["tone"]
+
+    @property
+    def zh(self) -> str:
+        return COVERAGE_STATES[self.state]["zh"]
+
+    @property
+    def unresolved(self) -> bool:
+        return self.state != "resolved"
+
+
+def problem_coverage(G: nx.MultiDiGraph, problem_id: str) -> Coverage:
+    """The coverage of one problem, the single source of 未覆盖/部分覆盖/已覆盖/已解决 and red/amber/green.
+
+    Resolved problems are ``resolved``; an unresolved problem with no missing service
+    (including one that needs nothing) is ``covered``; one missing every needed service is
+    ``uncovered``; one missing some is ``partial``. Its ``missing`` services are exactly
+    those :func:`uncovered_problems` lists.
+    """
+    _check_problem(G, problem_id)
+    needs = tuple(G.nodes[problem_id].get("needs", ()))
+    covered = covered_services(G, problem_id)
+    if not model.is_unresolved(G, problem_id):
+        return Coverage(problem_id, needs, tuple(sorted(covered)), (), "resolved")
+    missing = tuple(sorted(set(needs) - covered))
+    state = "covered" if not missing else ("uncovered" if len(missing) == len(set(needs)) else "partial")
+    return Coverage(problem_id, needs, tuple(sorted(covered)), missing, state)
+
+
+def chain_coverage(G: nx.MultiDiGraph, chain_id: str) -> dict[str, Coverage]:
+    """Problem → :func:`problem_coverage` for every problem of the chain."""
+    return {p: problem_coverage(G, p) for p in model.chain_problems(G, resolve_chain(G, chain_id))}
+
+
 def _missing(G: nx.MultiDiGraph, problem: str) -> list[str]:
-    needs = G.nodes[problem].get("needs", ())
-    if not needs:
-        return []
-    return sorted(set(needs) - covered_services(G, problem))
+    return list(problem_coverage(G, problem).missing)
 
 
 def _enabled_pillars(G: nx.MultiDiGraph, chain_id: str) -> dict[str, list[str]]:
     """Pillar → sorted ids of the bodies that enable it on the chain (the enabling rule)."""
-    bodies: dict[str, set[str]] = {s: set() for s in NQI_PILLARS}
-    for body, link in _rels_in(G, chain_id, "ENABLES"):
-        for service in _link_services(G, body, link):
+    bodies: dict[str, list[str]] = {s: [] for s in NQI_PILLARS}
+    for body, services in model.chain_enablers(G, chain_id).items():
+        for service in services:
             if service in bodies:
-                bodies[service].add(body)
+                bodies[service].append(body)
     return {s: sorted(ids) for s, ids in bodies.items()}
+
+
+# --------------------------------------------------------------------------- SME support and training
+
+def sme_support(G: nx.MultiDiGraph, chain_id: str) -> dict[str, list[str]]:
+    """SME member → the bodies with an active SUPPORTS link to it (empty: no support, 无帮扶).
+
+    The one rule behind sme-unsupported and 中小企业帮扶率: an ended link is no support.
+    """
+    chain_id = resolve_chain(G, chain_id)
+    return {firm: model.supporting_bodies(G, firm, active_only=True)
+            for firm in sorted(model.chain_members(G, chain_id)) if model.is_sme(G, firm)}
+
+
+def training_bases(G: nx.MultiDiGraph, chain_id: str) -> list[str]:
+    """培训基地 of a chain: bodies offering training (their services include it) that ENABLE the chain."""
+    return sorted(b for b in model.chain_enablers(G, chain_id) if "training" in G.nodes[b].get("services", ()))
+
+
+def training_reach(G: nx.MultiDiGraph, chain_id: str) -> list[str]:
+    """Members with an active SUPPORTS link that gives training."""
+    reached = []
+    for firm in sorted(model.chain_members(G, chain_id)):
+        for body, rel_type, link in model.support_links(G, firm, active_only=True):
+            if rel_type == "SUPPORTS" and "training" in model.link_services(G, body, link):
+                reached.append(firm)
+                break
+    return reached
 
 
 # --------------------------------------------------------------------------- 1 uncovered-problems
@@ -216,14 +255,13 @@ def uncovered_problems(G: nx.MultiDiGraph, chain: str | None = None) -> pd.DataF
     """
     rows = []
     for chain_id in _chain_ids(G, chain):
-        for problem in _chain_problems(G, chain_id):
-            if not _unresolved(G, problem):
-                continue
-            missing = _missing(G, problem)
+        for problem in model.chain_problems(G, chain_id):
+            missing = list(problem_coverage(G, problem).missing)
             if missing:
                 node = G.nodes[problem]
-                rows.append({"chain_id": chain_id, "problem_id": problem, "enterprise_id": _affected(G, problem),
-                             "missing": missing, "title": node.get("title"), "severity": node.get("severity"),
+                rows.append({"chain_id": chain_id, "problem_id": problem,
+                             "enterprise_id": model.problem_firm(G, problem), "missing": missing,
+                             "title": node.get("title"), "severity": node.get("severity"),
                              "status": node.get("status")})
     return frame_from_rows("uncovered-problems", rows)
 
@@ -245,12 +283,12 @@ def problem_impact(G: nx.MultiDiGraph, problem: str) -> pd.DataFrame:
     >>> problem_impact(G, "P0002")   # doctest: +SKIP
     """
     _check_problem(G, problem)
-    chain_id = _problem_chain(G, problem)
-    source = _affected(G, problem)
+    chain_id = model.problem_chain(G, problem)
+    source = model.problem_firm(G, problem)
     rows = []
     if source is not None:
         customers: dict[str, set[str]] = defaultdict(set)
-        for u, v in _supply_arcs(G, chain_id):
+        for u, v in model.supply_arcs(G, chain_id):
             customers[u].add(v)
         hops = {source: 0}
         queue = deque([source])
@@ -281,9 +319,8 @@ def single_source(G: nx.MultiDiGraph, chain: str | None = None) -> pd.DataFrame:
     rows = []
     for chain_id in _chain_ids(G, chain):
         groups: dict[tuple, list[tuple[str, Mapping]]] = defaultdict(list)
-        for u, v, d in G.edges(data=True):
-            if d["type"] == "SUPPLIES" and d.get("chain") == chain_id:
-                groups[(v, d.get("product"))].append((u, d))
+        for u, v, d in model.chain_supplies(G, chain_id):
+            groups[(v, d.get("product"))].append((u, d))
         for (customer, product), suppliers in groups.items():
             if len({s for s, _ in suppliers}) == 1:
                 supplier, d = suppliers[0]
@@ -295,27 +332,25 @@ def single_source(G: nx.MultiDiGraph, chain: str | None = None) -> pd.DataFrame:
 # --------------------------------------------------------------------------- 4 sme-unsupported
 
 def sme_unsupported(G: nx.MultiDiGraph, chain: str | None = None) -> pd.DataFrame:
-    """SME members with an unresolved problem in the chain and no SUPPORTS link at all (analysis 4).
+    """SME members with an unresolved problem in the chain and no active SUPPORTS link (analysis 4).
 
-    SME means the enterprise's ``sme`` property (true unless its size is ``large``;
-    a firm of unknown size counts as an SME). Only problems IN_CHAIN this chain
-    count; any SUPPORTS link from any body (whatever its service or status)
-    disqualifies the firm. Columns: ``chain_id``, ``enterprise_id``, ``problems``
-    (unresolved problem ids, sorted), ``name``, ``size``.
+    SME means :func:`graphmodel.model.is_sme` (true unless its size is ``large``; a firm
+    of unknown size counts as an SME). Only problems IN_CHAIN this chain count; an
+    active (or blank-status) SUPPORTS link from any body, whatever its service,
+    disqualifies the firm; an ended link is no support (:func:`sme_support`). Columns:
+    ``chain_id``, ``enterprise_id``, ``problems`` (unresolved problem ids, sorted),
+    ``name``, ``size``.
     """
     rows = []
     for chain_id in _chain_ids(G, chain):
-        members = _members(G, chain_id)
         open_problems: dict[str, list[str]] = defaultdict(list)
-        for problem in _chain_problems(G, chain_id):
-            firm = _affected(G, problem)
-            if firm is not None and _unresolved(G, problem):
+        for problem in model.chain_problems(G, chain_id):
+            firm = model.problem_firm(G, problem)
+            if firm is not None and model.is_unresolved(G, problem):
                 open_problems[firm].append(problem)
-        for firm in sorted(members):
+        for firm, bodies in sme_support(G, chain_id).items():
             node = G.nodes[firm]
-            if not node.get("sme") or firm not in open_problems:
-                continue
-            if any(True for _ in _rels_in(G, firm, "SUPPORTS")):
+            if bodies or firm not in open_problems:
                 continue
             rows.append({"chain_id": chain_id, "enterprise_id": firm, "problems": sorted(open_problems[firm]),
                          "name": node.get("name"), "size": node.get("size")})
@@ -339,7 +374,7 @@ def nqi_coverage(G: nx.MultiDiGraph, chain: str | None = None) -> pd.DataFrame:
     rows = []
     for chain_id in _chain_ids(G, chain):
         enabled = _enabled_pillars(G, chain_id)
-        unresolved = [p for p in _chain_problems(G, chain_id) if _unresolved(G, p)]
+        unresolved = [p for p in model.chain_problems(G, chain_id) if model.is_unresolved(G, p)]
         covered = {p: covered_services(G, p) for p in unresolved}
         for service in NQI_PILLARS:
             needing = [p for p in unresolved if service in G.nodes[p].get("needs", ())]
@@ -388,14 +423,10 @@ def reading_status(value: float, direction: str, national: float | None, industr
 def _gap_rows(G: nx.MultiDiGraph, chain: str | None, owners_only: bool) -> list[dict]:
     rows = []
     for chain_id in _chain_ids(G, chain):
-        for firm, membership in sorted(_members(G, chain_id).items()):
+        for firm, membership in sorted(model.chain_members(G, chain_id).items()):
             if owners_only and membership.get("role") != "owner":
                 continue
-            latest: dict[str, tuple[int, float]] = {}
-            for indicator, d in _rels_out(G, firm, "REPORTS"):
-                if indicator not in latest or d["year"] > latest[indicator][0]:
-                    latest[indicator] = (d["year"], d["value"])
-            for indicator, (year, value) in sorted(latest.items()):
+            for indicator, (year, value) in sorted(model.latest_readings(G, firm).items()):
                 ind = G.nodes[indicator]
                 national, industry = ind.get("national_limit"), ind.get("industry_limit")
                 rows.append({"chain_id": chain_id, "enterprise_id": firm, "indicator_id": indicator,
@@ -479,8 +510,8 @@ def critical_suppliers(G: nx.MultiDiGraph, chain: str | None = None) -> pd.DataF
     """
     rows = []
     for chain_id in _chain_ids(G, chain):
-        members = _members(G, chain_id)
-        arcs = _supply_arcs(G, chain_id)
+        members = model.chain_members(G, chain_id)
+        arcs = model.supply_arcs(G, chain_id)
         nodes = set(members) | {u for u, _ in arcs} | {v for _, v in arcs}
         if not nodes:
             continue
@@ -506,20 +537,20 @@ def city_overview(G: nx.MultiDiGraph) -> pd.DataFrame:
     rows = []
     for chain_id in _chain_ids(G, None):
         node = G.nodes[chain_id]
-        members = _members(G, chain_id)
-        problems = _chain_problems(G, chain_id)
-        unresolved = [p for p in problems if _unresolved(G, p)]
+        members = model.chain_members(G, chain_id)
+        problems = model.chain_problems(G, chain_id)
+        unresolved = [p for p in problems if model.is_unresolved(G, p)]
         problem_counts = {s: 0 for s in ENUMS["problem_status"].codes}
         for p in problems:
             problem_counts[G.nodes[p]["status"]] += 1
         project_counts = {s: 0 for s in ENUMS["project_status"].codes}
-        for p in _chain_projects(G, chain_id):
+        for p in model.chain_projects(G, chain_id):
             project_counts[G.nodes[p]["status"]] += 1
         covered = sum(not _missing(G, p) for p in unresolved)
         rows.append({
             "chain_id": chain_id, "seq": node.get("seq"), "name": node.get("name"),
             "district": node.get("district"), "key": bool(node.get("key", False)),
-            "members": len(members), "smes": sum(bool(G.nodes[m].get("sme")) for m in members),
+            "members": len(members), "smes": sum(model.is_sme(G, m) for m in members),
             "bodies": {s: len(ids) for s, ids in _enabled_pillars(G, chain_id).items()},
             "problems": problem_counts, "projects": project_counts, "unresolved": len(unresolved),
             "coverage": covered / len(unresolved) if unresolved else None,
@@ -646,53 +677,18 @@ def frame_from_rows(name: str, rows: Iterable[Mapping]) -> pd.DataFrame:
     return frame
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-ready Python value: numpy/pandas scalars unwrapped, NaN/NA as None."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
-        value = value.tolist()  # numpy scalars and arrays
-        if isinstance(value, list):
-            return [_plain(v) for v in value]
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 def to_records(frame: pd.DataFrame) -> list[dict]:
     """Rows as plain dicts: lists as lists, dicts as dicts, missing values as None.
 
     >>> to_records(pd.DataFrame({"a": [1], "b": [["x"]]}))
     [{'a': 1, 'b': ['x']}]
     """
-    return [{c: _plain(v) for c, v in zip(frame.columns, row)} for row in frame.itertuples(index=False, name=None)]
+    return [{c: plain(v) for c, v in zip(frame.columns, row)} for row in frame.itertuples(index=False, name=None)]
 
 
 def to_json(frame: pd.DataFrame, indent: int | None = 1) -> str:
     """A JSON array of objects (Chinese kept as is, not ``\\u`` escaped)."""
     return json.dumps(to_records(frame), ensure_ascii=False, indent=indent)
-
-
-def cell_text(value: Any) -> str:
-    """One cell as text: lists joined with ``;``, dicts as ``key=value;…``, None as "".
-
-    >>> cell_text(["testing", "metrology"]), cell_text({"open": 2}), cell_text(None)
-    ('testing;metrology', 'open=2', '')
-    """
-    value = _plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ";".join(cell_text(v) for v in value)
-    if isinstance(value, dict):
-        return ";".join(f"{k}={cell_text(v)}" for k, v in value.items())
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def to_csv(frame: pd.DataFrame) -> str:

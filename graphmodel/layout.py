@@ -8,8 +8,9 @@ topological generation of the chain's SUPPLIES graph relative to the owner.
 Horizontal *bands*, top to bottom:
 
 * the chain itself (title node and its district);
-* support bodies, grouped by pillar (metrology, standards, testing, certification,
-  quality management, training);
+* support bodies, grouped by the services each gives *this* chain
+  (:func:`graphmodel.model.chain_bodies`: metrology, standards, testing, certification,
+  quality management, training; a body giving two services sits in their joint group);
 * the main flow (owner, upstream and downstream firms), each problem drawn just right
   of the enterprise it affects;
 * midstream firms (中游), in the same columns;
@@ -21,6 +22,9 @@ Within a column, firms are ordered by the barycentre of their suppliers and cust
 several sub-columns. When a chain is too big to read drawn in full, cells with many
 nodes become *clusters* (one node standing for the cell) that the page expands on
 click.
+
+The layout sits below both the map pages (:mod:`graphmodel.maps`) and the static
+diagrams (:mod:`graphmodel.export`), so a picture in a report looks like the map.
 
 >>> from graphmodel.model import chain_subgraph
 >>> layout = chain_layout(chain_subgraph(G, "SH01"), "SH01")   # doctest: +SKIP
@@ -36,7 +40,9 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from ..schema import ENUMS, NQI_PILLARS
+from . import model
+from .schema import ENUMS
+from .style import SERVICE_STYLE, body_group_key, body_group_title
 
 __all__ = [
     "ChainLayout",
@@ -44,7 +50,7 @@ __all__ = [
     "Cluster",
     "chain_layout",
     "supply_columns",
-    "body_group",
+    "body_groups",
     "BODY_GROUPS",
     "AGGREGATE_ABOVE",
     "CLUSTER_MIN",
@@ -60,8 +66,9 @@ CLUSTER_MIN = 60
 #: (their links to collapsed tiers would otherwise fan out as hundreds of lines).
 GROUP_CLUSTER_MIN = 12
 
-#: Body groups, in display order: the four NQI pillars, then the other services.
-BODY_GROUPS = NQI_PILLARS + ("quality_management", "training", "other")
+#: The single-service body groups, in display order: the four NQI pillars, then the other
+#: services; joint groups (``metrology+testing``) sort after their first service's group.
+BODY_GROUPS = tuple(SERVICE_STYLE) + ("other",)
 
 # Geometry, in canvas pixels at zoom 1.
 ROWS_RANGE = (8, 160)  # firms per sub-column before a column wraps (chosen to suit a screen's shape)
@@ -129,29 +136,15 @@ class ChainLayout:
         return {m: c.id for c in self.clusters for m in c.members}
 
 
-def body_group(services) -> str:
-    """The group a support body is drawn in: its first NQI pillar, else its first other service.
-
-    >>> body_group(["training", "testing"]), body_group(["training"]), body_group([])
-    ('testing', 'training', 'other')
-    """
-    services = list(services or ())
-    for pillar in NQI_PILLARS:
-        if pillar in services:
-            return pillar
-    for other in ("quality_management", "training"):
-        if other in services:
-            return other
-    return "other"
+def body_groups(H: nx.MultiDiGraph, chain_id: str) -> dict[str, str]:
+    """Body → its group key on the chain's map: the services it gives this chain
+    (:func:`graphmodel.model.chain_bodies`), e.g. ``testing`` or ``metrology+testing``."""
+    return {b: body_group_key(services) for b, services in model.chain_bodies(H, chain_id).items()}
 
 
-def _supply_graph(H: nx.MultiDiGraph, chain_id: str, members) -> nx.DiGraph:
-    S = nx.DiGraph()
-    S.add_nodes_from(sorted(members))
-    for u, v, d in H.edges(data=True):
-        if d["type"] == "SUPPLIES" and d.get("chain", chain_id) == chain_id and u in members and v in members:
-            S.add_edge(u, v)
-    return S
+def _group_order(key: str) -> tuple:
+    parts = key.split("+")
+    return tuple(BODY_GROUPS.index(p) if p in BODY_GROUPS else len(BODY_GROUPS) for p in parts)
 
 
 def _generations(S: nx.DiGraph) -> dict[str, int]:
@@ -168,7 +161,7 @@ def supply_columns(H: nx.MultiDiGraph, chain_id: str, members: dict[str, dict]) 
     firms without a tier get their hop count to (from) the owner, midstream firms the
     topological generation of the supply graph minus the owner's.
     """
-    S = _supply_graph(H, chain_id, members)
+    S = model.supply_graph(H, chain_id)
     owner = next((m for m in sorted(members) if members[m].get("role") == "owner"), None)
     gens = _generations(S) if len(S) else {}
     ref = gens.get(owner, 0) if owner is not None else (min(gens.values()) if gens else 0)
@@ -298,16 +291,16 @@ def chain_layout(H: nx.MultiDiGraph, chain_id: str, aggregate: bool | None = Non
     if aggregate is None:
         aggregate = H.number_of_nodes() > AGGREGATE_ABOVE
     label = {n: d.get("label") for n, d in H.nodes(data=True)}
-    members = {u: d for u, _, d in H.in_edges(chain_id, data=True) if d["type"] == "MEMBER_OF"}
-    S = _supply_graph(H, chain_id, members)
+    members = model.chain_members(H, chain_id)
+    S = model.supply_graph(H, chain_id)
     columns = supply_columns(H, chain_id, members)
     bands: dict[str, str] = {m: ("mid" if members[m].get("role") == "midstream" else "main") for m in members}
 
     # Problems are tags beside the firm they affect; chain-wide ones go to the bottom band.
     problem_firm: dict[str, str] = {}
     for n in sorted(n for n in H if label[n] == "Problem"):
-        firm = next((v for _, v, d in H.out_edges(n, data=True) if d["type"] == "AFFECTS" and v in members), None)
-        if firm is not None:
+        firm = model.problem_firm(H, n)
+        if firm is not None and firm in members:
             problem_firm[n] = firm
     problems_of: dict[str, list[str]] = defaultdict(list)
     for p, firm in problem_firm.items():
@@ -374,18 +367,19 @@ def chain_layout(H: nx.MultiDiGraph, chain_id: str, aggregate: bool | None = Non
         xs = [positions[v][0] for v in list(H.successors(n)) + list(H.predecessors(n)) if v in positions]
         return _mean(xs, centre_x)
 
-    # Support bodies: one group per pillar, in a band above the firms.
-    body_groups = {n: body_group(H.nodes[n].get("services")) for n in sorted(H) if label[n] == "SupportBody"}
-    body_sets = [(g, _group_title(g), [b for b in body_groups if body_groups[b] == g]) for g in BODY_GROUPS]
-    body_sets = [t for t in body_sets if t[2]]
+    # Support bodies: one group per service (or set of services) they give this chain, above the firms.
+    groups_of = body_groups(H, chain_id)
+    groups_of.update({n: "other" for n in sorted(H) if label[n] == "SupportBody" and n not in groups_of})
+    body_sets = [(g, body_group_title(g), sorted(b for b in groups_of if groups_of[b] == g))
+                 for g in sorted(set(groups_of.values()), key=_group_order)]
     top_of_map = main_top - BAND_GAP / 2
     if body_sets:
-        want_x = {b: want(b) for b in body_groups}
+        want_x = {b: want(b) for b in groups_of}
         # The band's height is only known once laid out: lay it out at 0, then move it up.
         sub_regions: list[Region] = []
         sub_positions: dict[str, tuple[float, float]] = {}
         height = _grid_groups(body_sets, 0.0, centre_x, want_x, sub_positions, sub_regions, "bodies",
-                              "质量赋能专业技术机构（按支柱分组）", area, fill=0.8 if aggregate else 0.0)
+                              "质量赋能专业技术机构（按为本链提供的服务分组）", area, fill=0.8 if aggregate else 0.0)
         dy = top_of_map - height
         for n, (px, py) in sub_positions.items():
             positions[n] = (px, py + dy)
@@ -409,12 +403,14 @@ def chain_layout(H: nx.MultiDiGraph, chain_id: str, aggregate: bool | None = Non
         ("problems", "未指明企业的质量问题", [n for n in sorted(H) if label[n] == "Problem" and n not in problem_firm]),
         ("tools", "质量政策工具", [n for n in sorted(H) if label[n] == "PolicyTool"]),
         ("indicators", "质量指标", [n for n in sorted(H) if label[n] == "Indicator"]),
+        ("cases", "典型案例", [n for n in sorted(H) if label[n] == "Case"]),
     ]
     bottom_sets = [t for t in bottom_sets if t[2]]
     y = mid_bottom + BAND_GAP / 2
     if bottom_sets:
         want_x = {n: want(n) for _, _, items in bottom_sets for n in items}
-        short = {"projects": "攻关项目", "problems": "全链性问题", "tools": "政策工具", "indicators": "质量指标"}
+        short = {"projects": "攻关项目", "problems": "全链性问题", "tools": "政策工具", "indicators": "质量指标",
+                 "cases": "典型案例"}
         y = _grid_groups(bottom_sets, y, centre_x, want_x, positions, regions, "others",
                          " · ".join(short[k] for k, _, _ in bottom_sets), area, fill=0.6 if aggregate else 0.0)
         for key, _, items in bottom_sets:
@@ -443,7 +439,7 @@ def chain_layout(H: nx.MultiDiGraph, chain_id: str, aggregate: bool | None = Non
                                         (r.y0 + GROUP_TITLE_H + r.y1) / 2, (r.x0, r.y0 + GROUP_TITLE_H, r.x1, r.y1)))
 
     return ChainLayout(positions=positions, columns=columns, bands=bands, regions=regions, clusters=clusters,
-                       body_groups=body_groups, problem_firm=problem_firm)
+                       body_groups=groups_of, problem_firm=problem_firm)
 
 
 def _column_title(c: int, side: bool = False) -> str:
@@ -452,9 +448,3 @@ def _column_title(c: int, side: bool = False) -> str:
     if c > 0:
         return f"下游{'侧' if side else ''} 第{c}层"
     return "链主层" if side else "链主"
-
-
-def _group_title(g: str) -> str:
-    if g == "other":
-        return "其他"
-    return ENUMS["service"].chinese(g)

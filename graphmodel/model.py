@@ -15,24 +15,25 @@ from Neo4j compares equal to one built here.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Any, Iterable
 
 import networkx as nx
 
 from .intake import Dataset
-from .schema import REL_TYPES, district_id, rel_key
+from .schema import REL_TYPES, SERVICES, SUPPORT_REL_OF_LABEL, UNRESOLVED_PROBLEM, district_id, rel_key
 
 __all__ = [
-    "build_graph",
-    "chain_subgraph",
-    "add_node",
-    "add_rel",
-    "nodes_of",
-    "rels_of",
-    "chain_members",
-    "summary",
-    "chain_table",
+    "build_graph", "add_node", "add_rel", "UnknownIdError",
+    # the graph vocabulary
+    "nodes_of", "rels_of", "is_label", "chains", "match_chain", "unknown_chain", "resolve_chain",
+    "chain_district", "district_chains", "chain_members", "chain_owner", "is_sme", "member_chains",
+    "chain_supplies", "supply_arcs", "supply_graph", "chain_problems", "chain_projects", "chain_cases",
+    "problem_firm", "problem_chain", "is_unresolved", "problem_projects", "project_problems", "project_lead",
+    "firm_projects", "case_subjects", "SUPPORT_TYPES", "link_active", "link_services", "support_links",
+    "body_links", "addressing_bodies", "project_partners", "supporting_bodies", "chain_enablers", "chain_bodies", "tool_targets", "chain_policy_tools",
+    "readings", "latest_readings", "chain_targets", "node_sources", "chain_subgraph",
+    "summary", "chain_table",
 ]
 
 #: Placeholders that mean "no district" (the Willems extracts use an em dash).
@@ -110,9 +111,8 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
         add_rel(G, r["supplier_id"], "SUPPLIES", r["customer_id"], chain=r["chain_id"], product=r["product"],
                 share=r["share"], critical=r["critical"])
 
-    link_type = {"Chain": "ENABLES", "Enterprise": "SUPPORTS", "Problem": "ADDRESSES", "Project": "PARTNERS_IN"}
     for r in t["support_links"].to_dict("records"):
-        rel_type = link_type[G.nodes[r["target_id"]]["label"]]
+        rel_type = SUPPORT_REL_OF_LABEL[G.nodes[r["target_id"]]["label"]]
         add_rel(G, r["body_id"], rel_type, r["target_id"], service=r["service"], since=r["since"],
                 status=r["status"])
 
@@ -125,7 +125,18 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
     return G
 
 
-# --------------------------------------------------------------------------- queries on the model
+# --------------------------------------------------------------------------- the graph vocabulary
+#
+# What a chain is made of, each fact read from the graph in exactly one place. Everything
+# downstream (analyses, maps, lists, report, exports, the CLI) asks these functions and never
+# filters edges by type or re-reads node attributes with defaults of its own.
+
+class UnknownIdError(KeyError):
+    """An id that names no chain (or no problem) in the graph; ``str()`` is one readable line."""
+
+    def __str__(self) -> str:  # KeyError would show the message in quotes
+        return str(self.args[0]) if self.args else ""
+
 
 def nodes_of(G: nx.MultiDiGraph, label: str) -> list[str]:
     """Ids of the nodes carrying ``label`` (primary or secondary), sorted."""
@@ -139,25 +150,337 @@ def rels_of(G: nx.MultiDiGraph, rel_type: str, chain: str | None = None):
             yield u, v, d
 
 
+def _out(G: nx.MultiDiGraph, node: str, rel_type: str):
+    return ((v, d) for _, v, d in G.out_edges(node, data=True) if d["type"] == rel_type)
+
+
+def _in(G: nx.MultiDiGraph, node: str, rel_type: str):
+    return ((u, d) for u, _, d in G.in_edges(node, data=True) if d["type"] == rel_type)
+
+
+def is_label(G: nx.MultiDiGraph, node: str, label: str) -> bool:
+    """Does ``node`` exist and carry ``label`` (primary or secondary)?"""
+    return node in G and label in G.nodes[node].get("labels", (G.nodes[node].get("label"),))
+
+
+# -- chains --------------------------------------------------------------------------------
+
+def chains(G: nx.MultiDiGraph) -> list[str]:
+    """Every chain id, in display order: by ``seq`` (chains without one last), then id."""
+    ids = [n for n, d in G.nodes(data=True) if d.get("label") == "Chain"]
+    return sorted(ids, key=lambda c: (G.nodes[c].get("seq") is None, G.nodes[c].get("seq") or 0, c))
+
+
+def match_chain(text: str, known: Iterable[tuple[str, str | None]]) -> str | None:
+    """The chain id that ``text`` names among ``known`` (id, name) pairs, else None.
+
+    An exact id first, then an id differing only in letter case (ids never differ only
+    by case), then an exact chain name when exactly one chain has it.
+
+    >>> match_chain("sh02", [("SH01", "甲"), ("SH02", "光伏玻璃产业链质量提升")])
+    'SH02'
+    >>> match_chain("光伏玻璃产业链质量提升", [("SH02", "光伏玻璃产业链质量提升")])
+    'SH02'
+    """
+    known = list(known)
+    text = str(text).strip()
+    for chain_id, _ in known:
+        if chain_id == text:
+            return chain_id
+    folded = [c for c, _ in known if c.casefold() == text.casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    named = [c for c, name in known if name is not None and str(name).strip() == text]
+    return named[0] if len(named) == 1 else None
+
+
+def unknown_chain(text: str, known: Iterable[str]) -> UnknownIdError:
+    """The one error for a chain id or name that names no chain, with the chains there are."""
+    known = list(known)
+    listed = ", ".join(known[:30]) + (f" … (共 {len(known)} 条)" if len(known) > 30 else "")
+    return UnknownIdError(f"未知的产业链编号 unknown chain id: {text}（已有 known: {listed or '无 none'}）")
+
+
+def resolve_chain(G: nx.MultiDiGraph, text: str) -> str:
+    """The id of the chain ``text`` names (its id in any letter case, or its exact name).
+
+    Raises :class:`UnknownIdError` listing the known chains.
+    """
+    ids = chains(G)
+    found = match_chain(text, ((c, G.nodes[c].get("name")) for c in ids))
+    if found is None:
+        raise unknown_chain(text, ids)
+    return found
+
+
+def chain_district(G: nx.MultiDiGraph, chain_id: str) -> str | None:
+    """The district of the chain's leader (None when not given)."""
+    return G.nodes[chain_id].get("district")
+
+
+def district_chains(G: nx.MultiDiGraph) -> dict[str, list[str]]:
+    """District → its chains (display order); chains without a district are left out."""
+    out: dict[str, list[str]] = {}
+    for c in chains(G):
+        district = chain_district(G, c)
+        if district:
+            out.setdefault(district, []).append(c)
+    return out
+
+
+# -- members and supplies ------------------------------------------------------------------
+
 def chain_members(G: nx.MultiDiGraph, chain_id: str) -> dict[str, dict]:
     """Member enterprise id → its MEMBER_OF properties (role, tier) in that chain."""
-    return {u: d for u, _, d in G.in_edges(chain_id, data=True) if d["type"] == "MEMBER_OF"}
+    return {u: d for u, d in _in(G, chain_id, "MEMBER_OF")}
+
+
+def chain_owner(G: nx.MultiDiGraph, chain_id: str) -> str | None:
+    """The chain owner (链主), or None when the chain has none yet."""
+    return next((m for m, d in sorted(chain_members(G, chain_id).items()) if d.get("role") == "owner"), None)
+
+
+def is_sme(G: nx.MultiDiGraph, firm: str) -> bool:
+    """Is the enterprise an SME (中小企业)? Its ``sme`` property: true for every size but large,
+    and for a firm whose size is not given."""
+    data = G.nodes[firm]
+    return bool(data.get("sme", data.get("size") != "large"))
+
+
+def member_chains(G: nx.MultiDiGraph, firm: str) -> list[str]:
+    """The chains an enterprise is a member of."""
+    return sorted(v for v, _ in _out(G, firm, "MEMBER_OF"))
+
+
+def chain_supplies(G: nx.MultiDiGraph, chain_id: str) -> list[tuple[str, str, dict]]:
+    """(supplier, customer, attrs) of every SUPPLIES of the chain (its ``chain`` property), sorted.
+
+    Found from the members' outgoing edges, so asking every chain stays linear in the graph.
+    """
+    out = []
+    for firm in chain_members(G, chain_id):
+        out.extend((firm, v, d) for v, d in _out(G, firm, "SUPPLIES") if d.get("chain") == chain_id)
+    return sorted(out, key=lambda e: (e[0], e[1], str(e[2].get("product"))))
+
+
+def supply_arcs(G: nx.MultiDiGraph, chain_id: str) -> set[tuple[str, str]]:
+    """(supplier, customer) pairs of the chain's SUPPLIES, parallel edges (products) collapsed."""
+    return {(u, v) for u, v, _ in chain_supplies(G, chain_id)}
+
+
+def supply_graph(G: nx.MultiDiGraph, chain_id: str) -> nx.DiGraph:
+    """The chain's directed supply network: every member, one arc per (supplier, customer)."""
+    S = nx.DiGraph()
+    S.add_nodes_from(sorted(chain_members(G, chain_id)))
+    S.add_edges_from(sorted(supply_arcs(G, chain_id)))
+    return S
+
+
+# -- problems, projects, cases ------------------------------------------------------------
+
+def _in_chain(G: nx.MultiDiGraph, chain_id: str, label: str) -> list[str]:
+    return sorted(u for u, _ in _in(G, chain_id, "IN_CHAIN") if G.nodes[u]["label"] == label)
+
+
+def chain_problems(G: nx.MultiDiGraph, chain_id: str) -> list[str]:
+    """The chain's quality problems (IN_CHAIN), sorted by id."""
+    return _in_chain(G, chain_id, "Problem")
+
+
+def chain_projects(G: nx.MultiDiGraph, chain_id: str) -> list[str]:
+    """The chain's key projects (IN_CHAIN), sorted by id."""
+    return _in_chain(G, chain_id, "Project")
+
+
+def chain_cases(G: nx.MultiDiGraph, chain_id: str) -> list[str]:
+    """The chain's typical cases (典型案例, IN_CHAIN), sorted by id."""
+    return _in_chain(G, chain_id, "Case")
+
+
+def problem_firm(G: nx.MultiDiGraph, problem: str) -> str | None:
+    """The enterprise a problem affects (AFFECTS), or None for a chain-wide problem."""
+    return next((v for v, _ in _out(G, problem, "AFFECTS")), None)
+
+
+def problem_chain(G: nx.MultiDiGraph, problem: str) -> str | None:
+    """The chain a problem or project belongs to (IN_CHAIN)."""
+    return next((v for v, _ in _out(G, problem, "IN_CHAIN")), None)
+
+
+def is_unresolved(G: nx.MultiDiGraph, problem: str) -> bool:
+    """未解决: status open or in_progress."""
+    return G.nodes[problem].get("status") in UNRESOLVED_PROBLEM
+
+
+def problem_projects(G: nx.MultiDiGraph, problem: str) -> list[str]:
+    """The projects that tackle a problem (TACKLES)."""
+    return sorted(u for u, _ in _in(G, problem, "TACKLES"))
+
+
+def project_problems(G: nx.MultiDiGraph, project: str) -> list[str]:
+    """The problems a project tackles."""
+    return sorted(v for v, _ in _out(G, project, "TACKLES"))
+
+
+def project_lead(G: nx.MultiDiGraph, project: str) -> list[str]:
+    """The enterprise(s) leading a project (LEADS)."""
+    return sorted(u for u, _ in _in(G, project, "LEADS"))
+
+
+def firm_projects(G: nx.MultiDiGraph, firm: str) -> list[str]:
+    """The projects an enterprise leads."""
+    return sorted(v for v, _ in _out(G, firm, "LEADS"))
+
+
+def case_subjects(G: nx.MultiDiGraph, case: str) -> list[str]:
+    """What a typical case is about (ABOUT): firms, bodies, problems or projects."""
+    return sorted(v for v, _ in _out(G, case, "ABOUT"))
+
+
+# -- support bodies --------------------------------------------------------------------------
+
+SUPPORT_TYPES = tuple(SUPPORT_REL_OF_LABEL.values())
+
+
+def link_active(link: dict) -> bool:
+    """A support link counts while its status is active or blank; an ended one (已结束) no longer does."""
+    return link.get("status") in (None, "active")
+
+
+def link_services(G: nx.MultiDiGraph, body: str, link: dict) -> list[str]:
+    """What one support link offers: its own service, else every service of the body."""
+    if link.get("service") is not None:
+        return [link["service"]]
+    return list(G.nodes[body].get("services", ()))
+
+
+def support_links(G: nx.MultiDiGraph, target: str, active_only: bool = False) -> list[tuple[str, str, dict]]:
+    """(body, relationship type, attrs) of every support link into ``target`` (a chain, firm,
+    problem or project), optionally only the active ones."""
+    return sorted(((u, d["type"], d) for u, _, d in G.in_edges(target, data=True)
+                   if d["type"] in SUPPORT_TYPES and (not active_only or link_active(d))),
+                  key=lambda x: (x[0], x[1], str(x[2].get("service"))))
+
+
+def body_links(G: nx.MultiDiGraph, body: str, active_only: bool = False) -> list[tuple[str, str, dict]]:
+    """(target, relationship type, attrs) of every support link a body has."""
+    return sorted(((v, d["type"], d) for _, v, d in G.out_edges(body, data=True)
+                   if d["type"] in SUPPORT_TYPES and (not active_only or link_active(d))),
+                  key=lambda x: (x[0], x[1], str(x[2].get("service"))))
+
+
+def addressing_bodies(G: nx.MultiDiGraph, problem: str) -> list[str]:
+    """The bodies that work on a problem directly (ADDRESSES), whatever the link's status."""
+    return sorted({b for b, t, _ in support_links(G, problem) if t == "ADDRESSES"})
+
+
+def project_partners(G: nx.MultiDiGraph, project: str) -> list[str]:
+    """The bodies that are partners in a project (PARTNERS_IN), whatever the link's status."""
+    return sorted({b for b, t, _ in support_links(G, project) if t == "PARTNERS_IN"})
+
+
+def supporting_bodies(G: nx.MultiDiGraph, firm: str, active_only: bool = True) -> list[str]:
+    """The bodies with a SUPPORTS link to an enterprise (active ones only, by default)."""
+    return sorted({b for b, t, _ in support_links(G, firm, active_only) if t == "SUPPORTS"})
+
+
+def chain_enablers(G: nx.MultiDiGraph, chain_id: str) -> dict[str, list[str]]:
+    """Body → the services it ENABLES on the chain, sorted (the enabling rule).
+
+    A body enables service *s* on a chain when an ENABLES link to the chain names *s*,
+    or an ENABLES link naming no service exists and *s* is among the body's services.
+    The link's status is not considered (domain.md's rule names none).
+    """
+    out: dict[str, set[str]] = defaultdict(set)
+    for body, rel_type, link in support_links(G, chain_id):
+        if rel_type == "ENABLES":
+            out[body].update(link_services(G, body, link))
+    return {b: sorted(s, key=_service_order) for b, s in sorted(out.items())}
+
+
+def chain_bodies(G: nx.MultiDiGraph, chain_id: str) -> dict[str, list[str]]:
+    """Body → the services it gives *this* chain, in display order, for every body linked to it.
+
+    A body that ENABLES the chain gives what it enables there (:func:`chain_enablers`); a
+    body that only supports the chain's members, problems or projects gives the services of
+    those links (a link naming no service: the body's services). Bodies are what a map
+    draws for the chain, grouped by these services.
+    """
+    enablers = chain_enablers(G, chain_id)
+    others: dict[str, set[str]] = defaultdict(set)
+    targets = list(chain_members(G, chain_id)) + chain_problems(G, chain_id) + chain_projects(G, chain_id)
+    for target in targets:
+        for body, _, link in support_links(G, target):
+            if body not in enablers:
+                others[body].update(link_services(G, body, link))
+    out = dict(enablers)
+    out.update({b: sorted(s, key=_service_order) for b, s in others.items()})
+    return dict(sorted(out.items()))
+
+
+def _service_order(code: str) -> tuple[int, str]:
+    codes = SERVICES.codes
+    return (codes.index(code) if code in codes else len(codes), code)
+
+
+# -- policy tools, indicators ------------------------------------------------------------------
+
+def tool_targets(G: nx.MultiDiGraph, tool: str) -> list[str]:
+    """What a policy tool applies to (APPLIES_TO): chains, enterprises or projects."""
+    return sorted(v for v, _ in _out(G, tool, "APPLIES_TO"))
+
+
+def chain_policy_tools(G: nx.MultiDiGraph, chain_id: str) -> dict[str, list[str]]:
+    """Policy tool → what it applies to *in this chain* (the chain, its members, its projects)."""
+    here = {chain_id} | set(chain_members(G, chain_id)) | set(chain_projects(G, chain_id))
+    tools: dict[str, set[str]] = defaultdict(set)
+    for target in here:
+        for tool, _ in _in(G, target, "APPLIES_TO"):
+            tools[tool].add(target)
+    return {t: sorted(ts) for t, ts in sorted(tools.items())}
+
+
+def readings(G: nx.MultiDiGraph, firm: str) -> list[tuple[str, int, float]]:
+    """(indicator, year, value) of every reading an enterprise REPORTS, sorted."""
+    return sorted((v, d["year"], d["value"]) for v, d in _out(G, firm, "REPORTS"))
+
+
+def latest_readings(G: nx.MultiDiGraph, firm: str, until: int | None = None) -> dict[str, tuple[int, float]]:
+    """Indicator → (year, value) of the firm's latest reading (at most ``until`` when given)."""
+    latest: dict[str, tuple[int, float]] = {}
+    for indicator, year, value in readings(G, firm):
+        if until is not None and year > until:
+            continue
+        if indicator not in latest or year > latest[indicator][0]:
+            latest[indicator] = (year, value)
+    return latest
+
+
+def chain_targets(G: nx.MultiDiGraph, chain_id: str, year: int | None = None) -> list[tuple[str, int, float]]:
+    """(indicator, year, target value) of the chain's TARGETS (of one year when given), sorted."""
+    return sorted((v, d["year"], d["value"]) for v, d in _out(G, chain_id, "TARGETS")
+                  if year is None or d["year"] == year)
+
+
+def node_sources(G: nx.MultiDiGraph, node: str) -> list[str]:
+    """Where a node's facts came from (the ``sources`` of domain.md, when recorded)."""
+    return list(G.nodes[node].get("sources") or ())
 
 
 def chain_subgraph(G: nx.MultiDiGraph, chain_id: str) -> nx.MultiDiGraph:
-    """One chain's quality map: its members, their supplies in this chain, its problems
-    and projects, the bodies linked to any of them, the policy tools and indicators
+    """One chain's quality map: its members, their supplies in this chain, its problems,
+    projects and cases, the bodies linked to any of them, the policy tools and indicators
     that concern them. A firm on two chains keeps only this chain's roles and supplies.
 
-    Raises KeyError for an unknown chain id.
+    Raises :class:`UnknownIdError` for an unknown chain id.
     """
-    if chain_id not in G or G.nodes[chain_id]["label"] != "Chain":
-        raise KeyError(f"未知的产业链编号 unknown chain id: {chain_id!r}")
+    if not is_label(G, chain_id, "Chain"):
+        raise unknown_chain(chain_id, chains(G))
     keep = {chain_id}
     keep.update(v for _, v, d in G.out_edges(chain_id, data=True) if d["type"] in ("IN_DISTRICT", "TARGETS"))
     members = chain_members(G, chain_id)
     keep.update(members)
-    in_chain = {u for u, _, d in G.in_edges(chain_id, data=True) if d["type"] == "IN_CHAIN"}
+    in_chain = {u for u, _ in _in(G, chain_id, "IN_CHAIN")}
     keep.update(in_chain)
     focus = {chain_id} | set(members) | in_chain
     for node in focus:
@@ -165,21 +488,24 @@ def chain_subgraph(G: nx.MultiDiGraph, chain_id: str) -> nx.MultiDiGraph:
             if d["type"] in ("ENABLES", "SUPPORTS", "ADDRESSES", "PARTNERS_IN", "APPLIES_TO"):
                 keep.add(u)
     for member in members:
-        keep.update(v for _, v, d in G.out_edges(member, data=True) if d["type"] == "REPORTS")
+        keep.update(v for v, _ in _out(G, member, "REPORTS"))
 
     H = nx.MultiDiGraph()
     H.graph.update(G.graph, chain=chain_id)
     H.add_nodes_from((n, G.nodes[n]) for n in keep)
-    for u, v, k, d in G.edges(keys=True, data=True):
-        if u not in keep or v not in keep:
-            continue
-        if d["type"] == "SUPPLIES" and d.get("chain") != chain_id:
-            continue
-        if d["type"] == "APPLIES_TO" and v not in focus:
-            continue
-        if d["type"] == "SUPPORTS" and v not in members:
-            continue
-        H.add_edge(u, v, key=k, **d)
+    for u in sorted(keep):
+        for _, v, k, d in G.out_edges(u, keys=True, data=True):
+            if v not in keep:
+                continue
+            if d["type"] == "SUPPLIES" and d.get("chain") != chain_id:
+                continue
+            if d["type"] == "APPLIES_TO" and v not in focus:
+                continue
+            if d["type"] == "SUPPORTS" and v not in members:
+                continue
+            if d["type"] == "ABOUT" and u not in in_chain:
+                continue
+            H.add_edge(u, v, key=k, **d)
     return H
 
 
@@ -199,23 +525,22 @@ def chain_table(G: nx.MultiDiGraph):
     import pandas as pd
 
     rows = []
-    for chain_id in nodes_of(G, "Chain"):
+    for chain_id in chains(G):
         c = G.nodes[chain_id]
         members = chain_members(G, chain_id)
-        sub = chain_subgraph(G, chain_id)
         rows.append({
-            "seq": c["seq"],
+            "seq": c.get("seq"),
             "chain_id": chain_id,
-            "name": c["name"],
+            "name": c.get("name"),
             "district": c.get("district", ""),
             "key": "★" if c.get("key") else "",
             "members": len(members),
-            "smes": sum(1 for m in members if G.nodes[m].get("sme", True)),
-            "bodies": len(nodes_of(sub, "SupportBody")),
-            "problems": len(nodes_of(sub, "Problem")),
-            "projects": len(nodes_of(sub, "Project")),
-            "supplies": sum(1 for _ in rels_of(sub, "SUPPLIES")),
+            "smes": sum(1 for m in members if is_sme(G, m)),
+            "bodies": len(chain_bodies(G, chain_id)),
+            "problems": len(chain_problems(G, chain_id)),
+            "projects": len(chain_projects(G, chain_id)),
+            "supplies": len(chain_supplies(G, chain_id)),
         })
     columns = ["seq", "chain_id", "name", "district", "key", "members", "smes", "bodies", "problems",
                "projects", "supplies"]
-    return pd.DataFrame(rows, columns=columns).sort_values(["seq", "chain_id"]).reset_index(drop=True)
+    return pd.DataFrame(rows, columns=columns)

@@ -15,16 +15,18 @@ self-contained HTML page (no network, all user text escaped).
 from __future__ import annotations
 
 import html
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
-from .analyses import nqi_coverage, reading_status
+from . import model
+from .analyses import nqi_coverage, training_reach
 from .files import atomic_file
-from .model import chain_members, nodes_of
-from .schema import ENUMS, NQI_PILLARS, SERVICES, UNRESOLVED_PROBLEM
+from .headline import (ChainNumbers, CityNumbers, city_numbers, footnotes, owner_readings, percent,
+                       raised_in, resolved_in)
+from .schema import ENUMS, NQI_PILLARS, SERVICES
+from .text import enum_word, name_with_id, number_text
 
 __all__ = ["ChainReport", "AnnualReport", "annual_report", "write_report", "STATUS_ZH"]
 
@@ -40,11 +42,10 @@ class ChainReport:
     district: str
     key: bool
     owner: str | None
-    members: int
-    smes: int
+    numbers: ChainNumbers  # the headline numbers (graphmodel.headline), never recomputed here
     bodies_by_pillar: dict[str, list[str]]
     training_bases: list[str]
-    training_reach: list[str]  # members reached by training support
+    training_reach: list[str]  # members reached by an active training support link
     problems_raised: list[str]
     problems_resolved: list[str]
     problems_by_status: dict[str, int]
@@ -53,129 +54,90 @@ class ChainReport:
     targets: list[dict]  # indicator, year, target, value, met (True/False/None)
     changes: dict[str, list] | None = None  # with a baseline
 
+    @property
+    def members(self) -> int:
+        return self.numbers.members
+
+    @property
+    def smes(self) -> int:
+        return self.numbers.smes
+
 
 @dataclass
 class AnnualReport:
     year: int
     chains: list[ChainReport] = field(default_factory=list)
     has_baseline: bool = False
+    city: CityNumbers | None = None
 
     def totals(self) -> dict[str, int]:
+        city = self.city
         return {
             "chains": len(self.chains),
-            "members": sum(c.members for c in self.chains),
-            "smes": sum(c.smes for c in self.chains),
-            "problems_raised": sum(len(c.problems_raised) for c in self.chains),
-            "problems_resolved": sum(len(c.problems_resolved) for c in self.chains),
+            "members": city.members,  # distinct firms (链上企业)
+            "memberships": city.memberships,  # summed over chains (成员关系)
+            "smes": city.smes,
+            "problems_raised": city.raised_this_year,
+            "problems_resolved": city.resolved_this_year,
+            "unresolved": city.unresolved,
             "targets_met": sum(1 for c in self.chains for t in c.targets if t["met"] is True),
             "targets_missed": sum(1 for c in self.chains for t in c.targets if t["met"] is False),
         }
-
-
-def _in_year(date: str | None, year: int) -> bool:
-    return bool(date) and date[:4] == str(year)
-
-
-def _latest_reading(G, firm, indicator, year):
-    """The reading of ``year``, else the latest before it."""
-    best = None
-    for _, v, d in G.out_edges(firm, data=True):
-        if d["type"] == "REPORTS" and v == indicator and d["year"] <= year and (best is None or d["year"] > best[0]):
-            best = (d["year"], d["value"])
-    return best
 
 
 def _better(direction: str, new: float, old: float) -> bool:
     return new > old if direction == "higher" else new < old
 
 
-def _linked(G, chain_id, members):
-    """Problems and projects of the chain."""
-    in_chain = [u for u, _, d in G.in_edges(chain_id, data=True) if d["type"] == "IN_CHAIN"]
-    return ([n for n in in_chain if G.nodes[n]["label"] == "Problem"],
-            [n for n in in_chain if G.nodes[n]["label"] == "Project"])
-
-
-def _training(G, chain_id, members, problems, projects):
-    bases, reached = set(), set()
-    for target in [chain_id, *members, *problems, *projects]:
-        for body, _, d in G.in_edges(target, data=True):
-            if d["type"] not in ("ENABLES", "SUPPORTS", "ADDRESSES", "PARTNERS_IN"):
-                continue
-            training = d.get("service") == "training" or (
-                d.get("service") is None and "TrainingBase" in G.nodes[body]["labels"])
-            if training:
-                bases.add(body)
-                if target in members:
-                    reached.add(target)
-    return sorted(bases), sorted(reached)
-
-
-def _chain_report(G, chain_id, year, baseline) -> ChainReport:
+def _chain_report(G, chain_id, year, baseline, numbers: ChainNumbers) -> ChainReport:
     c = G.nodes[chain_id]
-    members = chain_members(G, chain_id)
-    owner = next((m for m, d in members.items() if d["role"] == "owner"), None)
-    problems, projects = _linked(G, chain_id, members)
+    members = model.chain_members(G, chain_id)
+    owner = model.chain_owner(G, chain_id)
     coverage = nqi_coverage(G, chain_id)
     bodies = {row.service: list(row.bodies) for row in coverage.itertuples()}
-    bases, reached = _training(G, chain_id, members, problems, projects)
 
-    bench, targets = [], []
-    if owner:
-        for _, indicator, d in G.out_edges(owner, data=True):
-            if d["type"] != "REPORTS" or any(b["indicator_id"] == indicator for b in bench):
-                continue
-            reading = _latest_reading(G, owner, indicator, year)
-            if reading is None:
-                continue
-            i = G.nodes[indicator]
-            bench.append({"indicator_id": indicator, "indicator": i["name"], "unit": i.get("unit", ""),
-                          "year": reading[0], "value": reading[1], "national_limit": i.get("national_limit"),
-                          "industry_limit": i.get("industry_limit"),
-                          "status": reading_status(reading[1], i["direction"], i.get("national_limit"),
-                                                   i.get("industry_limit"))})
-    for _, indicator, d in G.out_edges(chain_id, data=True):
-        if d["type"] != "TARGETS" or d["year"] != year:
-            continue
+    bench = []
+    for b in owner_readings(G, chain_id, until=year):
+        i = G.nodes[b["indicator_id"]]
+        bench.append({**b, "indicator": i["name"], "unit": i.get("unit", ""),
+                      "national_limit": i.get("national_limit"), "industry_limit": i.get("industry_limit")})
+    owner_now = model.latest_readings(G, owner, until=year) if owner else {}
+    targets = []
+    for indicator, _, target in model.chain_targets(G, chain_id, year):
         i = G.nodes[indicator]
-        reading = _latest_reading(G, owner, indicator, year) if owner else None
+        reading = owner_now.get(indicator)
         value = reading[1] if reading and reading[0] == year else None
-        met = None if value is None else (value == d["value"] or _better(i["direction"], value, d["value"]))
-        targets.append({"indicator_id": indicator, "indicator": i["name"], "year": year, "target": d["value"],
-                        "value": value, "met": met})
+        met = None if value is None else (value == target or _better(i["direction"], value, target))
+        targets.append({"indicator_id": indicator, "indicator": i["name"], "unit": i.get("unit", ""), "year": year,
+                        "target": target, "value": value, "met": met})
 
     report = ChainReport(
         chain_id=chain_id, seq=c["seq"], name=c["name"], district=c.get("district", ""), key=bool(c.get("key")),
-        owner=G.nodes[owner]["name"] if owner else None, members=len(members),
-        smes=sum(1 for m in members if G.nodes[m].get("sme", True)),
-        bodies_by_pillar=bodies, training_bases=bases, training_reach=reached,
-        problems_raised=sorted(p for p in problems if _in_year(G.nodes[p].get("raised_on"), year)),
-        problems_resolved=sorted(p for p in problems if G.nodes[p].get("status") == "resolved"
-                                 and _in_year(G.nodes[p].get("resolved_on"), year)),
-        problems_by_status=dict(Counter(G.nodes[p].get("status") for p in problems)),
-        projects_by_status=dict(Counter(G.nodes[k].get("status") for k in projects)),
-        owner_benchmark=sorted(bench, key=lambda b: b["indicator_id"]),
-        targets=sorted(targets, key=lambda t: t["indicator_id"]),
+        owner=G.nodes[owner]["name"] if owner else None, numbers=numbers,
+        bodies_by_pillar=bodies, training_bases=numbers.training_bases,
+        training_reach=training_reach(G, chain_id),
+        problems_raised=raised_in(G, chain_id, year), problems_resolved=resolved_in(G, chain_id, year),
+        problems_by_status={s: numbers.value(s) for s in ENUMS["problem_status"].codes if numbers.value(s)},
+        projects_by_status={s: n for s, n in numbers.projects_by_status.items() if n},
+        owner_benchmark=bench, targets=targets,
     )
     if baseline is not None:
-        report.changes = _changes(G, baseline, chain_id, members, problems)
+        report.changes = _changes(G, baseline, chain_id, members, model.chain_problems(G, chain_id))
     return report
 
 
 def _changes(G, B, chain_id, members, problems) -> dict[str, list]:
-    before = chain_members(B, chain_id) if chain_id in B else {}
+    before = model.chain_members(B, chain_id) if model.is_label(B, chain_id, "Chain") else {}
     resolved_since = [p for p in sorted(problems) if G.nodes[p].get("status") == "resolved"
-                      and (p not in B or B.nodes[p].get("status") in UNRESOLVED_PROBLEM)]
+                      and (p not in B or model.is_unresolved(B, p))]
     improved, worsened = [], []
     for firm in sorted(members):
         if firm not in B:
             continue
-        for _, indicator, d in G.out_edges(firm, data=True):
-            if d["type"] != "REPORTS" or indicator not in B:
-                continue
-            now = _latest_reading(G, firm, indicator, 10_000)
-            then = _latest_reading(B, firm, indicator, 10_000)
-            if not now or not then or now == then or (firm, indicator) in {(x[0], x[1]) for x in improved + worsened}:
+        then_all = model.latest_readings(B, firm)
+        for indicator, now in sorted(model.latest_readings(G, firm).items()):
+            then = then_all.get(indicator)
+            if indicator not in B or then is None or now == then:
                 continue
             row = (firm, indicator, then[1], now[1])
             direction = G.nodes[indicator]["direction"]
@@ -196,47 +158,57 @@ def _changes(G, B, chain_id, members, problems) -> dict[str, list]:
 def annual_report(G: nx.MultiDiGraph, year: int, baseline: nx.MultiDiGraph | None = None,
                   chains: list[str] | None = None) -> AnnualReport:
     """The year's summary for the given chains (default: all), compared with ``baseline`` if given."""
-    chain_ids = chains or nodes_of(G, "Chain")
-    for chain_id in chain_ids:
-        if chain_id not in G or G.nodes[chain_id]["label"] != "Chain":
-            raise KeyError(f"未知的产业链编号 unknown chain id: {chain_id!r}")
-    rows = sorted((_chain_report(G, c, year, baseline) for c in chain_ids), key=lambda r: (r.seq, r.chain_id))
-    return AnnualReport(year, rows, baseline is not None)
+    city = city_numbers(G, year, chains)
+    rows = [_chain_report(G, c, year, baseline, numbers) for c, numbers in city.per_chain.items()]
+    return AnnualReport(year, rows, baseline is not None, city)
 
 
 # --------------------------------------------------------------------------- rendering
 
+#: The headline numbers a report shows, defined in its footnote.
+REPORT_NUMBERS = ("members", "memberships", "smes", "unresolved", "open", "in_progress", "resolved",
+                  "resolved_this_year", "raised_this_year", "coverage", "sme_support_rate", "owner_meets",
+                  "owner_leads", "training_bases")
+
+
 def _counts(counter: dict[str, int], enum: str) -> str:
-    return "，".join(f"{ENUMS[enum].chinese(k)} {v}" for k, v in sorted(counter.items()) if k) or "无"
+    return "，".join(f"{enum_word(enum, k)} {v}" for k, v in counter.items() if k) or "无"
 
 
 def _name(G, node_id) -> str:
-    return f"{G.nodes[node_id]['name']}（{node_id}）" if node_id in G else node_id
+    return name_with_id(G.nodes[node_id].get("name"), node_id) if node_id in G else node_id
 
 
 def _fmt(value) -> str:
-    return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+    return number_text(value)
+
+
+def _unit(text: str, unit: str | None) -> str:
+    return f"{text}（{unit}）" if unit else text
 
 
 def _sections(G, r: ChainReport, year: int) -> list[tuple[str, list[str] | list[list[str]]]]:
     """(heading, lines) or (heading, table rows with a header row first)."""
+    n = r.numbers
     facts = [
-        f"链主企业：{r.owner or '未确定'}；链上成员 {r.members} 家，其中中小企业 {r.smes} 家",
-        "质量赋能机构（按支柱）：" + "，".join(f"{SERVICES.chinese(p)} {len(r.bodies_by_pillar.get(p, []))}"
-                                       for p in NQI_PILLARS),
+        f"链主企业：{r.owner or '未确定'}；链上企业 {n.members} 家，其中中小企业 {n.smes} 家"
+        f"（中小企业帮扶率 {percent(n.sme_support_rate)}）",
+        "质量赋能机构（赋能本链，按支柱）：" + "，".join(f"{SERVICES.chinese(p)} {len(r.bodies_by_pillar.get(p, []))}"
+                                              for p in NQI_PILLARS),
         f"培训基地 {len(r.training_bases)} 个，培训覆盖成员 {len(r.training_reach)} 家",
-        f"{year} 年新提出质量问题 {len(r.problems_raised)} 个，解决 {len(r.problems_resolved)} 个；"
-        f"问题现状：{_counts(r.problems_by_status, 'problem_status')}",
+        f"{year} 年：本年度新提出质量问题 {n.raised_this_year} 个，本年度解决 {n.resolved_this_year} 个",
+        f"质量问题现状：未解决 {n.unresolved} 个（待处理 {n.open}，推进中 {n.in_progress}），已解决 {n.resolved} 个；"
+        f"覆盖率 {percent(n.coverage)}",
         f"重点攻关项目：{_counts(r.projects_by_status, 'project_status')}",
     ]
     sections: list = [("概况", facts)]
-    bench = [["指标", "年份", "数值", "国家标准", "行业标准", "对标结果"]] + [
-        [f"{b['indicator']}（{b['unit']}）" if b["unit"] else b["indicator"], str(b["year"]), _fmt(b["value"]),
+    bench = [["指标", "年份", "数值", "国家标准限值", "行业标准限值", "对标结果"]] + [
+        [_unit(b["indicator"], b["unit"]), str(b["year"]), _fmt(b["value"]),
          _fmt(b["national_limit"]), _fmt(b["industry_limit"]), STATUS_ZH.get(b["status"], b["status"])]
         for b in r.owner_benchmark]
     sections.append(("链主主要质量指标对标", bench if len(bench) > 1 else ["无链主指标数据"]))
     targets = [["指标", "目标值", f"{year} 年实测", "结果"]] + [
-        [t["indicator"], _fmt(t["target"]), _fmt(t["value"]),
+        [_unit(t["indicator"], t["unit"]), _fmt(t["target"]), _fmt(t["value"]),
          {True: "达成", False: "未达成", None: "无数据"}[t["met"]]] for t in r.targets]
     sections.append((f"{year} 年目标完成情况", targets if len(targets) > 1 else [f"未设定 {year} 年目标"]))
     if r.changes is not None:
@@ -255,13 +227,29 @@ def _sections(G, r: ChainReport, year: int) -> list[tuple[str, list[str] | list[
     return sections
 
 
+def _summary(report: AnnualReport) -> str:
+    t, city = report.totals(), report.city
+    return (f"共 {t['chains']} 条产业链，链上企业 {t['members']} 家（中小企业 {t['smes']} 家；成员关系 "
+            f"{t['memberships']} 个）；本年度新提出质量问题 {t['problems_raised']} 个，本年度解决 "
+            f"{t['problems_resolved']} 个，未解决 {t['unresolved']} 个（覆盖率 {percent(city.coverage)}）；"
+            f"中小企业帮扶率 {percent(city.sme_support_rate)}；链主达标 {percent(city.owner_meets)}，"
+            f"链主领跑 {percent(city.owner_leads)}；指标目标达成 {t['targets_met']} 项，未达成 {t['targets_missed']} 项。")
+
+
 def _city_rows(report: AnnualReport) -> list[list[str]]:
-    rows = [["序号", "产业链", "区", "链主", "成员", "中小企业", "新提问题", "已解决", "目标达成", "目标未达成"]]
+    rows = [["序号", "产业链", "区", "链主", "链上企业", "中小企业", "本年度新提出", "本年度解决", "未解决", "覆盖率",
+             "目标达成", "目标未达成"]]
     for r in report.chains:
-        rows.append([f"{r.seq}{'★' if r.key else ''}", r.name, r.district or "—", r.owner or "—", str(r.members),
-                     str(r.smes), str(len(r.problems_raised)), str(len(r.problems_resolved)),
-                     str(sum(t["met"] is True for t in r.targets)), str(sum(t["met"] is False for t in r.targets))])
+        n = r.numbers
+        rows.append([f"{r.seq}{'★' if r.key else ''}", r.name, r.district or "—", r.owner or "—", str(n.members),
+                     str(n.smes), str(n.raised_this_year), str(n.resolved_this_year), str(n.unresolved),
+                     percent(n.coverage), str(sum(t["met"] is True for t in r.targets)),
+                     str(sum(t["met"] is False for t in r.targets))])
     return rows
+
+
+def _footnotes() -> list[str]:
+    return footnotes(REPORT_NUMBERS)
 
 
 def _md_table(rows: list[list[str]]) -> list[str]:
@@ -271,11 +259,7 @@ def _md_table(rows: list[list[str]]) -> list[str]:
 
 
 def to_markdown(G: nx.MultiDiGraph, report: AnnualReport) -> str:
-    t = report.totals()
-    lines = [f"# {report.year} 年产业链供应链质量联动提升工作总结", "",
-             f"共 {t['chains']} 条产业链，链上成员 {t['members']} 家（中小企业 {t['smes']} 家）；"
-             f"全年新提出质量问题 {t['problems_raised']} 个，解决 {t['problems_resolved']} 个；"
-             f"指标目标达成 {t['targets_met']} 项，未达成 {t['targets_missed']} 项。", ""]
+    lines = [f"# {report.year} 年产业链供应链质量联动提升工作总结", "", _summary(report), ""]
     lines += _md_table(_city_rows(report)) + [""]
     for r in report.chains:
         lines += [f"## {r.seq}{'★' if r.key else ''} {r.name}（{r.chain_id}，{r.district or '—'}）", ""]
@@ -283,6 +267,7 @@ def to_markdown(G: nx.MultiDiGraph, report: AnnualReport) -> str:
             lines += [f"### {heading}", ""]
             lines += _md_table(body) if body and isinstance(body[0], list) else [f"- {b}" for b in body]
             lines.append("")
+    lines += ["## 指标说明", ""] + [f"- {line}" for line in _footnotes()] + [""]
     return "\n".join(lines)
 
 
@@ -301,14 +286,11 @@ def _html_table(rows: list[list[str]]) -> str:
 
 def to_html(G: nx.MultiDiGraph, report: AnnualReport) -> str:
     e = html.escape
-    t = report.totals()
     parts = [f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
              f"<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
              f"<title>{report.year} 年质量联动提升工作总结</title><style>{_CSS}</style></head><body>",
              f"<h1>{report.year} 年产业链供应链质量联动提升工作总结</h1>",
-             f"<p class='summary'>共 {t['chains']} 条产业链，链上成员 {t['members']} 家（中小企业 {t['smes']} 家）；"
-             f"全年新提出质量问题 {t['problems_raised']} 个，解决 {t['problems_resolved']} 个；"
-             f"指标目标达成 {t['targets_met']} 项，未达成 {t['targets_missed']} 项。</p>",
+             f"<p class='summary'>{e(_summary(report))}</p>",
              _html_table(_city_rows(report))]
     for r in report.chains:
         parts.append(f"<h2 id='{e(r.chain_id)}'>{r.seq}{'★' if r.key else ''} {e(r.name)}"
@@ -319,6 +301,8 @@ def to_html(G: nx.MultiDiGraph, report: AnnualReport) -> str:
                 parts.append(_html_table(body))
             else:
                 parts.append("<ul>" + "".join(f"<li>{e(b)}</li>" for b in body) + "</ul>")
+    parts.append("<h2 id='definitions'>指标说明</h2><ul class='definitions'>"
+                 + "".join(f"<li>{e(line)}</li>" for line in _footnotes()) + "</ul>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -331,8 +315,8 @@ def write_report(G: nx.MultiDiGraph, year: int, out_dir, baseline: nx.MultiDiGra
     report = annual_report(G, year, baseline, chains)
     written = []
     targets = [(report, out_dir / f"report-{year}")]
-    targets += [(AnnualReport(year, [c], report.has_baseline), out_dir / "chains" / f"{c.chain_id}-report-{year}")
-                for c in report.chains]
+    targets += [(AnnualReport(year, [c], report.has_baseline, city_numbers(G, year, [c.chain_id])),
+                 out_dir / "chains" / f"{c.chain_id}-report-{year}") for c in report.chains]
     for part, stem in targets:
         for suffix, render in ((".md", to_markdown), (".html", to_html)):
             path = stem.with_suffix(suffix)

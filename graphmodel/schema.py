@@ -27,6 +27,10 @@ __all__ = [
     "LABELS",
     "ID_SHEETS",
     "REL_TYPES",
+    "REL_ZH",
+    "REL_KIND",
+    "PLACED_BY_LAYOUT",
+    "SUPPORT_REL_OF_LABEL",
     "REL_IDENTITY",
     "UNRESOLVED_PROBLEM",
     "district_id",
@@ -99,8 +103,11 @@ ENUMS: dict[str, Enum] = {
         ),
     ),
     "severity": Enum("severity", (("high", "高"), ("medium", "中"), ("low", "低"))),
+    # 未解决 means open *or* in_progress in every output (domain.md, "One set of numbers"), so the
+    # word for open alone is 待处理; 未解决 is still accepted on intake as open.
     "problem_status": Enum(
-        "problem_status", (("open", "未解决"), ("in_progress", "推进中"), ("resolved", "已解决"))
+        "problem_status", (("open", "待处理"), ("in_progress", "推进中"), ("resolved", "已解决")),
+        extra=(("未解决", "open"),),
     ),
     "project_status": Enum(
         "project_status", (("planned", "计划"), ("active", "实施中"), ("done", "已完成"))
@@ -362,6 +369,30 @@ REL_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "REPORTS": (("Enterprise",), ("Indicator",)),
     "TARGETS": (("Chain",), ("Indicator",)),
 }
+
+#: Each relationship type in Chinese, as maps, tooltips and exports caption it.
+REL_ZH: dict[str, str] = {
+    "IN_DISTRICT": "所在区", "MEMBER_OF": "链上成员", "SUPPLIES": "供应", "ENABLES": "赋能本链",
+    "SUPPORTS": "帮扶企业", "ADDRESSES": "攻关问题", "PARTNERS_IN": "参与项目", "AFFECTS": "影响企业",
+    "IN_CHAIN": "所属产业链", "TACKLES": "攻关", "LEADS": "牵头", "APPLIES_TO": "适用",
+    "REPORTS": "上报指标", "TARGETS": "目标值", "ABOUT": "案例涉及",
+}
+
+#: A short lower-case word per relationship type: what pages and diagrams key their styles,
+#: filters and legends on (so they never spell the types themselves).
+REL_KIND: dict[str, str] = {
+    "IN_DISTRICT": "district", "MEMBER_OF": "member", "SUPPLIES": "supplies", "ENABLES": "enables",
+    "SUPPORTS": "supports", "ADDRESSES": "addresses", "PARTNERS_IN": "partners", "AFFECTS": "affects",
+    "IN_CHAIN": "in_chain", "TACKLES": "tackles", "LEADS": "leads", "APPLIES_TO": "applies",
+    "REPORTS": "reports", "TARGETS": "targets", "ABOUT": "about",
+}
+
+#: Relationships a map shows by position (columns, bands) rather than as lines.
+PLACED_BY_LAYOUT = ("MEMBER_OF", "IN_CHAIN")
+
+#: The relationships by which a support body serves something (its target's label decides the type).
+SUPPORT_REL_OF_LABEL: dict[str, str] = {"Chain": "ENABLES", "Enterprise": "SUPPORTS", "Problem": "ADDRESSES",
+                                        "Project": "PARTNERS_IN"}
 
 #: Properties that, with the two end nodes and the type, identify a relationship
 #: (several SUPPLIES may join the same two firms: one per chain and product).

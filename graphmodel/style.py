@@ -1,7 +1,9 @@
-"""Colours, shapes and Chinese captions shared by the chain maps and the city overview.
+"""Colours, shapes and Chinese captions shared by the maps, the static diagrams and the reports.
 
-One place decides what a red problem or a metrology link looks like, so the legend,
-the map and the overview always agree.
+One place decides what a red problem or a metrology link looks like, so the legend, the
+map, the overview and an exported picture always agree. Which problem is red is decided
+by :func:`graphmodel.analyses.problem_coverage` (its ``tone``); this module only says how
+each tone looks. It sits below both :mod:`graphmodel.maps` and :mod:`graphmodel.export`.
 
 >>> SERVICE_STYLE["testing"]["zh"], PROBLEM_STATES["red"]["zh"]
 ('检验检测', '未解决·缺服务')
@@ -12,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..schema import ENUMS, SERVICES
+from .schema import SERVICES
+from .text import truncate
 
 __all__ = [
     "FONT_STACK",
@@ -21,9 +24,10 @@ __all__ = [
     "NODE_TYPES",
     "LABEL_ZH",
     "PROP_ZH",
-    "display_value",
-    "truncate",
     "short_name",
+    "service_style",
+    "body_group_key",
+    "body_group_title",
 ]
 
 #: System CJK fonts only (no web fonts: the pages work offline). Windows, macOS, Linux.
@@ -44,7 +48,7 @@ for _code, _zh in SERVICES.values:
     SERVICE_STYLE[_code]["zh"] = _zh
 OTHER_SERVICE = {"color": "#718096", "dashes": False, "zh": "其他"}
 
-#: Problem states, the colours the issue asks for.
+#: How each coverage tone (:attr:`graphmodel.analyses.Coverage.tone`) looks on maps and diagrams.
 PROBLEM_STATES: dict[str, dict[str, str]] = {
     "red": {"color": "#e53e3e", "dark": "#9b2c2c", "zh": "未解决·缺服务", "en": "unresolved, a needed service missing"},
     "amber": {"color": "#dd8a0b", "dark": "#975a16", "zh": "未解决·已覆盖", "en": "unresolved, every need covered"},
@@ -59,12 +63,13 @@ NODE_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "project": ("攻关项目", ("Project",)),
     "tool": ("政策工具", ("PolicyTool",)),
     "indicator": ("质量指标", ("Indicator",)),
+    "case": ("典型案例", ("Case",)),
 }
 
 LABEL_ZH = {
     "Chain": "产业链项目", "District": "区", "Enterprise": "企业", "SupportBody": "质量赋能专业技术机构",
     "TrainingBase": "质量提升培训基地", "Problem": "质量问题", "Project": "重点攻关项目",
-    "PolicyTool": "质量政策工具", "Indicator": "质量指标",
+    "PolicyTool": "质量政策工具", "Indicator": "质量指标", "Case": "典型案例",
 }
 
 PROP_ZH = {
@@ -75,63 +80,6 @@ PROP_ZH = {
     "progress": "进度", "kind": "类型", "issuer": "发布单位", "unit": "单位", "direction": "方向",
     "standard": "标准号", "national_limit": "国家标准限值", "industry_limit": "行业标准限值",
 }
-
-# Property → enumeration, for showing codes with their Chinese words.
-_PROP_ENUM = {"size": "size", "services": "service", "needs": "service", "category": "category",
-              "severity": "severity", "kind": "kind", "direction": "direction", "service": "service",
-              "role": "role"}
-
-
-def display_value(prop: str, value: Any, label: str | None = None) -> str:
-    """A property value as an analyst reads it: enum codes with their Chinese words, 是/否, percentages.
-
-    >>> display_value("needs", ["testing", "metrology"])
-    '检验检测 testing、计量 metrology'
-    >>> display_value("status", "open", "Problem"), display_value("sme", True)
-    ('未解决 open', '是')
-    """
-    enum_name = _PROP_ENUM.get(prop)
-    if prop == "status":
-        enum_name = {"Problem": "problem_status", "Project": "project_status"}.get(label or "", "link_status")
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (list, tuple)):
-        return "、".join(display_value(prop, v, label) for v in value)
-    if enum_name and isinstance(value, str):
-        enum = ENUMS[enum_name]
-        if value in enum.codes:
-            return f"{enum.chinese(value)} {value}"
-    if prop == "progress" and isinstance(value, (int, float)):
-        return f"{value:.0%}"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _width(ch: str) -> int:
-    return 1 if ord(ch) < 0x1100 else 2
-
-
-def truncate(text: Any, limit: int) -> str:
-    """At most ``limit`` Chinese characters wide (a Latin letter counts half), with an ellipsis when cut.
-
-    Labels only; tooltips show the full text.
-
-    >>> truncate("上海示例精密仪器有限公司", 8), truncate("Part_0001", 8), truncate("Manuf_00431234567", 8)
-    ('上海示例精密仪…', 'Part_0001', 'Manuf_00431234…')
-    """
-    text = "" if text is None else str(text)
-    budget = 2 * limit
-    if sum(map(_width, text)) <= budget:
-        return text
-    out, used = [], 0
-    for ch in text:
-        if used + _width(ch) > budget - 2:
-            break
-        out.append(ch)
-        used += _width(ch)
-    return "".join(out) + "…"
-
 
 _TRAILING_NOTE = re.compile(r"\s*[（(][^（）()]{1,12}[)）]\s*$")
 _CITY = re.compile(r"^(?:上海市|上海)")
@@ -155,3 +103,28 @@ def short_name(name: Any, limit: int = 8) -> str:
         if len(cut) >= 2:
             base = cut
     return truncate(base, limit)
+
+
+def service_style(code: str | None) -> dict[str, Any]:
+    """Colour, dashes and Chinese caption of a service (a group key: its first service)."""
+    first = (code or "").split("+")[0]
+    return SERVICE_STYLE.get(first, OTHER_SERVICE)
+
+
+def body_group_key(services) -> str:
+    """The map group of a body: the services it gives the chain, joined (``metrology+testing``),
+    or ``other`` when it gives none we know.
+
+    >>> body_group_key(["testing", "metrology"]), body_group_key(["training"]), body_group_key([])
+    ('metrology+testing', 'training', 'other')
+    """
+    order = list(SERVICE_STYLE)
+    known = sorted({s for s in services or () if s in SERVICE_STYLE}, key=order.index)
+    return "+".join(known) or "other"
+
+
+def body_group_title(key: str) -> str:
+    """``计量 · 检验检测`` for ``metrology+testing``; 其他 for ``other``."""
+    if key == "other":
+        return OTHER_SERVICE["zh"]
+    return " · ".join(SERVICE_STYLE[s]["zh"] for s in key.split("+"))

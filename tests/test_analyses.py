@@ -196,8 +196,8 @@ def rows(frame: pd.DataFrame, *columns: str) -> list[tuple]:
 
 def test_covered_services_follow_the_three_link_kinds():
     G = coverage_chain()
-    # P1: B1 SUPPORTS A naming no service → all of B1's services (an ended link still counts).
-    assert covered_services(G, "P1") == {"testing", "metrology"}
+    # P1: B1 SUPPORTS A naming no service, but the link has ended (已结束): it no longer covers.
+    assert covered_services(G, "P1") == set()
     # P2: B2 ADDRESSES naming metrology; B3 partners (no service) in J1 which TACKLES P2.
     assert covered_services(G, "P2") == {"metrology", "certification", "training"}
     # P4 has no enterprise: only the ADDRESSES link.
@@ -213,11 +213,24 @@ def test_uncovered_problems_by_hand():
     assert list(frame.columns[:4]) == ["chain_id", "problem_id", "enterprise_id", "missing"]
     # P2, P5, P7, P8 are fully covered or need nothing; P3 is resolved.
     assert rows(frame, "problem_id", "enterprise_id", "missing") == [
-        ("P1", "A", ["standards"]),
+        ("P1", "A", ["standards", "testing"]),  # B1's support of A has ended
         ("P4", None, ["quality_management"]),
         ("P6", "D", ["metrology", "standards"]),  # sorted, though entered testing;standards;metrology
     ]
     assert uncovered_problems(coverage_chain()).equals(frame)  # chain=None: every chain (one here)
+
+
+def test_an_ended_link_neither_covers_nor_supports_but_an_active_or_blank_one_does():
+    def one(status):
+        return graph(chains=[chain("X", 1)], enterprises=[firm("o", "large"), firm("c", "small")],
+                     members=[member("X", "o", "owner"), member("X", "c", "upstream")],
+                     support_bodies=[body("B", "testing")], support_links=[link("B", "c", "testing", status)],
+                     problems=[problem("PX", "X", "c", "open", "testing")])
+    for status, covered in (("已结束", False), ("ended", False), ("active", True), ("有效", True), (None, True)):
+        G = one(status)
+        assert (covered_services(G, "PX") == {"testing"}) is covered, status
+        assert uncovered_problems(G, "X").empty is covered, status
+        assert sme_unsupported(G, "X").empty is covered, status
 
 
 def test_support_of_a_firm_covers_its_problems_on_every_chain():
@@ -287,9 +300,9 @@ def test_single_source_lists_every_arc_of_the_willems_chains():
 
 def test_sme_unsupported_by_hand():
     frame = sme_unsupported(coverage_chain(), "C1")
-    # O is large; A has a SUPPORTS link (ended, still a link); D is supported by B2;
+    # O is large; A's only SUPPORTS link has ended (no support any more); D is supported by B2;
     # B (micro) and E (size unknown, so an SME) have unresolved problems and no support.
-    assert rows(frame, "enterprise_id", "problems") == [("B", ["P2", "P8"]), ("E", ["P7"])]
+    assert rows(frame, "enterprise_id", "problems") == [("A", ["P1"]), ("B", ["P2", "P8"]), ("E", ["P7"])]
 
 
 def test_sme_unsupported_counts_only_the_chains_own_problems():
@@ -306,7 +319,7 @@ def test_nqi_coverage_by_hand():
         # B1's ENABLES names no service → its own services; B3's names testing only.
         ("metrology", ["B1"], 2, 1),        # P2 (covered by B2's link), P6 (not)
         ("standards", ["B2"], 2, 0),        # P1, P6
-        ("testing", ["B1", "B3"], 3, 3),    # P1 via B1→A, P4 via B1→P4, P6 via B2→D
+        ("testing", ["B1", "B3"], 3, 2),    # P4 via B1→P4, P6 via B2→D; P1's B1→A has ended
         ("certification", ["B2"], 1, 1),   # P2 via J1's partner B3 (which does not ENABLE it)
     ]
 
@@ -482,7 +495,7 @@ def test_json_keeps_lists_and_dicts_and_chinese():
     [row] = json.loads(text)
     assert row["problems"] == {"open": 6, "in_progress": 1, "resolved": 1}
     [first, *_] = json.loads(to_json(uncovered_problems(coverage_chain())))
-    assert first["missing"] == ["standards"] and first["enterprise_id"] == "A"
+    assert first["missing"] == ["standards", "testing"] and first["enterprise_id"] == "A"
 
 
 def test_csv_joins_lists_like_the_intake_sheets():

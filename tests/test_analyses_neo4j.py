@@ -128,7 +128,7 @@ def test_query_files_run_as_is(neo4j):
     load(neo4j, "coverage (links naming no service, resolved problems)")
     rows = run_query(neo4j, read_query("uncovered-problems"), {"chain": None})
     assert [(r["problem_id"], r["missing"]) for r in rows] == [
-        ("P1", ["standards"]), ("P4", ["quality_management"]), ("P6", ["metrology", "standards"])]
+        ("P1", ["standards", "testing"]), ("P4", ["quality_management"]), ("P6", ["metrology", "standards"])]  # B1→A ended
     subgraph = run_query(neo4j, read_query("critical-suppliers"), {"chain": "C1"})
     assert {r["enterprise_id"] for r in subgraph} == {"O", "A", "B", "D", "E"}
 

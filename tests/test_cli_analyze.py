@@ -102,9 +102,11 @@ def test_problem_impact_of_a_multi_chain_firm_stays_in_its_chain(runner, workboo
 def test_chain_option_and_table_output(runner, workbook):
     result = runner.invoke(main, ["analyze", "uncovered-problems", "--chain", "C1", "--data", str(workbook)])
     assert result.exit_code == 0, result.output
-    header, *body = result.stdout.strip().splitlines()
-    assert header.split()[:4] == ["chain_id", "problem_id", "enterprise_id", "missing"]
-    assert len(body) == 1 and body[0].split()[:4] == ["C1", "P1", "A", "standards"]  # testing covered by B1
+    header, rule, *body, footer = result.stdout.strip().splitlines()
+    cells = lambda line: [c.strip() for c in line.split("|")]  # noqa: E731
+    assert cells(header)[:4] == ["chain_id", "problem_id", "enterprise_id", "missing"]
+    assert set(rule) <= {"-", "+"} and footer == "(1 行 rows)"
+    assert len(body) == 1 and cells(body[0])[:4] == ["C1", "P1", "A", "standards"]  # testing covered by B1
     empty = runner.invoke(main, ["analyze", "single-source", "--chain", "C1", "--data", str(workbook)])
     assert empty.exit_code == 0 and "无结果" in empty.stdout
 

@@ -4,8 +4,10 @@ from click.testing import CliRunner
 
 from graphmodel.cli import main
 from graphmodel.intake import read_dataset
-from graphmodel.lists import LIST_NAMES, coverage_state, three_lists, write_lists
+from graphmodel.analyses import problem_coverage
+from graphmodel.lists import LIST_NAMES, three_lists, write_lists
 from graphmodel.model import build_graph
+from graphmodel.text import display_width
 from handmade import handmade_rows, write_xlsx
 
 
@@ -17,6 +19,12 @@ def workbook(tmp_path_factory):
 @pytest.fixture(scope="module")
 def G(workbook):
     return build_graph(read_dataset(workbook))
+
+
+def coverage_state(G, problem_id):
+    """(覆盖情况, missing services), as the problems list shows them — from the one coverage function."""
+    coverage = problem_coverage(G, problem_id)
+    return coverage.zh, list(coverage.missing)
 
 
 def test_coverage_state_follows_the_coverage_rule(G):
@@ -51,13 +59,19 @@ def test_workbooks_read_back_with_openpyxl(G, tmp_path):
     header = [c.value for c in ws[1]]
     assert header[:4] == ["序号", "产业链编号", "产业链", "问题编号"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
-    rows = {r[3]: dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    table = ws[ws.auto_filter.ref]  # the table itself; the definitions follow below it
+    rows = {r[3].value: dict(zip(header, (c.value for c in r))) for r in table[1:]}
     assert set(rows) == {"P1", "P2", "P3"}
     assert rows["P3"]["覆盖情况"] == "未覆盖" and rows["P3"]["状态"] == "推进中"
-    width = ws.column_dimensions["D"].width
-    assert width >= 8  # fitted, not the default
+    assert rows["P1"]["状态"] == "待处理"  # entered as 未解决: status open, whose word is 待处理
+    # Columns are fitted to their widest cell (the openpyxl default would be 13 everywhere).
+    titles = [r["问题"] for r in rows.values()] + ["问题"]
+    assert ws.column_dimensions["E"].width == max(map(display_width, titles)) + 2 == 24
+    assert ws.column_dimensions["D"].width == display_width("问题编号") + 2
+    notes = [r[0].value for r in ws.iter_rows(min_row=len(table) + 1) if r[0].value]
+    assert any(n.startswith("注：未解决：状态为待处理或推进中") for n in notes), notes
     c2 = openpyxl.load_workbook(tmp_path / "C2-三张清单.xlsx")["质量问题清单"]
-    assert [r[3] for r in c2.iter_rows(min_row=2, values_only=True)] == ["P3"]
+    assert [r[3].value for r in c2[c2.auto_filter.ref][1:]] == ["P3"]
 
 
 def test_lists_command(workbook, tmp_path):

@@ -22,9 +22,9 @@ from graphmodel.maps import chain_filename, chain_map_html, write_chain_map, wri
 from graphmodel.maps import assets
 from graphmodel.maps.assets import OfflineError, external_references, finalize_page
 from conftest import willems
-from graphmodel.maps.chain_map import problem_states
-from graphmodel.maps.layout import CLUSTER_MIN, TAG_DX, chain_layout, supply_columns
-from graphmodel.maps.theme import PROBLEM_STATES, SERVICE_STYLE, short_name, truncate
+from graphmodel.layout import CLUSTER_MIN, TAG_DX, chain_layout, supply_columns
+from graphmodel.style import PROBLEM_STATES, SERVICE_STYLE, short_name
+from graphmodel.text import truncate
 from graphmodel.model import build_graph, chain_members, chain_subgraph
 from graphmodel.registry import SHANGHAI_DISTRICTS
 
@@ -142,14 +142,34 @@ def test_layout_reads_left_to_right_with_bands(G):
 
 def test_bodies_grouped_by_pillar_in_order(G):
     L = chain_layout(chain_subgraph(G, "C1"), "C1")
-    assert L.body_groups == {"B1": "metrology", "B2": "standards", "B3": "quality_management", "B4": "certification"}
+    # Each body sits under the services it gives *this* chain: B1's ENABLES names none, so all of its own
+    # (metrology, testing); B2 ENABLES standards; B3 (a training base) partners in K1 naming none; B4 supports
+    # E4 for certification.
+    assert L.body_groups == {"B1": "metrology+testing", "B2": "standards", "B3": "quality_management+training",
+                             "B4": "certification"}
     groups = {r.key: r for r in L.regions if r.kind == "group" and r.key in L.body_groups.values()}
+    assert {k: r.title for k, r in groups.items()}["metrology+testing"] == "计量 · 检验检测"
+    assert groups["quality_management+training"].title == "质量管理 · 培训"
     for body, key in L.body_groups.items():
         x, y = L.positions[body]
         r = groups[key]
         assert r.x0 <= x <= r.x1 and r.y0 <= y <= r.y1
-    order = [k for k in ("metrology", "standards", "testing", "certification", "quality_management") if k in groups]
+    order = ["metrology+testing", "standards", "certification", "quality_management+training"]
     assert [groups[k].x0 for k in order] == sorted(groups[k].x0 for k in order)
+
+
+def test_a_body_is_drawn_under_the_service_it_gives_this_chain_not_its_first():
+    rows = map_rows()
+    # B1 offers metrology first, but ENABLES C1 for testing only; a training base ENABLES C1 for training.
+    rows["support_links"][0] = {"body_id": "B1", "target_id": "C1", "service": "检验检测", "since": None,
+                                "status": None}
+    rows["support_links"].append({"body_id": "B3", "target_id": "C1", "service": "培训", "since": None,
+                                  "status": None})
+    H = chain_subgraph(build_graph(read_tables(rows)), "C1")
+    L = chain_layout(H, "C1")
+    assert L.body_groups["B1"] == "testing" and L.body_groups["B3"] == "training"
+    titles = {r.key: r.title for r in L.regions if r.kind == "group"}
+    assert titles["testing"] == "检验检测" and titles["training"] == "培训" and "metrology" not in titles
 
 
 def test_problem_tags_sit_beside_their_firm(G):
@@ -189,13 +209,13 @@ def c1_html(G):
 
 
 def test_problem_colours_follow_the_coverage_rule(G):
-    states = problem_states(G, "C1")
-    assert {p: s["state"] for p, s in states.items()} == {"P1": "red", "P2": "green", "P3": "amber", "P4": "red",
-                                                          "P5": "amber"}
-    assert states["P1"]["missing"] == ["metrology"]
+    states = analyses.chain_coverage(G, "C1")
+    assert {p: s.tone for p, s in states.items()} == {"P1": "red", "P2": "green", "P3": "amber", "P4": "red",
+                                                      "P5": "amber"}
+    assert list(states["P1"].missing) == ["metrology"]
     # One definition of coverage: the red ones are exactly analyses' uncovered problems.
     uncovered = set(analyses.uncovered_problems(G, "C1")["problem_id"])
-    assert {p for p, s in states.items() if s["state"] == "red"} == uncovered
+    assert {p for p, s in states.items() if s.tone == "red"} == uncovered
 
 
 def test_page_draws_every_node_of_the_chain_with_fixed_positions(G, c1_html):

@@ -26,7 +26,8 @@ def test_year_figures(current):
     r = {c.chain_id: c for c in annual_report(current, 2025).chains}
     assert (r["C1"].members, r["C1"].smes, r["C1"].owner) == (4, 3, "沪光玻璃集团")
     assert r["C1"].bodies_by_pillar["metrology"] == ["B1"] and r["C1"].bodies_by_pillar["certification"] == []
-    assert r["C1"].training_bases == ["B3"] and r["C1"].training_reach == []
+    # B3 (培训) gives C1 training only through project K1; a 培训基地 is a training body that ENABLES a chain.
+    assert r["C1"].training_bases == [] and r["C1"].training_reach == []
     assert r["C2"].problems_raised == ["P3"] and r["C1"].problems_raised == []
     assert annual_report(current, 2024).chains[0].problems_resolved == ["P2"]
     assert r["C1"].projects_by_status == {"active": 1}

@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from graphmodel.cli import main
-from graphmodel.cli.neo4j_cmds import _width, parse_param, render_table
+from graphmodel.cli.neo4j_cmds import parse_param, render_table
+from graphmodel.text import display_width as _width
 from graphmodel.intake import read_dataset
 from graphmodel.model import build_graph, chain_subgraph, summary
 from graphmodel.schema import LABELS, REL_IDENTITY, REL_TYPES

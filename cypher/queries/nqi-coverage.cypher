@@ -32,10 +32,13 @@ WITH c,
         needs: coalesce(p.needs, []),
         covered: reduce(acc = [], services IN
               [(b:SupportBody)-[l:ADDRESSES]->(p)
+                   WHERE coalesce(l.status, 'active') = 'active'
                  | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
             + [(b:SupportBody)-[l:SUPPORTS]->(:Enterprise)<-[:AFFECTS]-(p)
+                   WHERE coalesce(l.status, 'active') = 'active'
                  | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
             + [(b:SupportBody)-[l:PARTNERS_IN]->(:Project)-[:TACKLES]->(p)
+                   WHERE coalesce(l.status, 'active') = 'active'
                  | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
             | acc + services)
      }] AS unresolved

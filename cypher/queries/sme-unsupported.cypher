@@ -2,7 +2,7 @@
 //
 // Answers: which SME members (sme = true: every size but large, and unknown size)
 // have at least one unresolved problem (open or in_progress) in that chain and no
-// SUPPORTS link from any body at all (whatever its service or status)?
+// active SUPPORTS link from any body (whatever its service; an ended link is no support)?
 //
 // Parameters:
 //   $chain  chain id (string), or null for every chain
@@ -21,7 +21,8 @@
 MATCH (c:Chain)
 WHERE $chain IS NULL OR c.id = $chain
 MATCH (e:Enterprise)-[:MEMBER_OF]->(c)
-WHERE e.sme = true AND NOT EXISTS { (:SupportBody)-[:SUPPORTS]->(e) }
+WHERE e.sme = true
+  AND NOT EXISTS { (:SupportBody)-[l:SUPPORTS]->(e) WHERE coalesce(l.status, 'active') = 'active' }
 MATCH (p:Problem)-[:IN_CHAIN]->(c), (p)-[:AFFECTS]->(e)
 WHERE p.status IN ['open', 'in_progress']
 WITH c, e, collect(DISTINCT p.id) AS problemIds

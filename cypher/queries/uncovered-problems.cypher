@@ -4,7 +4,8 @@
 // that no body covers? A body covers service s for problem p when it ADDRESSES p,
 // or SUPPORTS p's affected enterprise, or PARTNERS_IN a project that TACKLES p —
 // with s named on that link, or, where the link names no service, with s among the
-// body's services. Link status (active/ended) is not considered. A problem that
+// body's services. Only an active (or blank-status) link covers: an ended
+// link (已结束) no longer does. A problem that
 // needs nothing is never uncovered. `missing` is sorted alphabetically.
 //
 // Parameters:
@@ -27,10 +28,13 @@ MATCH (p:Problem)-[:IN_CHAIN]->(c)
 WHERE p.status IN ['open', 'in_progress'] AND size(coalesce(p.needs, [])) > 0
 WITH c, p,
      [(b:SupportBody)-[l:ADDRESSES]->(p)
+          WHERE coalesce(l.status, 'active') = 'active'
         | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
    + [(b:SupportBody)-[l:SUPPORTS]->(:Enterprise)<-[:AFFECTS]-(p)
+          WHERE coalesce(l.status, 'active') = 'active'
         | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
    + [(b:SupportBody)-[l:PARTNERS_IN]->(:Project)-[:TACKLES]->(p)
+          WHERE coalesce(l.status, 'active') = 'active'
         | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END] AS offered
 WITH c, p, reduce(acc = [], services IN offered | acc + services) AS covered
 WITH c, p, [s IN p.needs WHERE NOT s IN covered] AS missing

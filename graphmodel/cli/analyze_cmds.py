@@ -12,7 +12,8 @@ import json
 import click
 import pandas as pd
 
-from ..analyses import ANALYSES, UnknownIdError, cell_text, to_csv, to_json
+from ..analyses import ANALYSES, UnknownIdError, to_csv, to_json, to_records
+from ..text import cell_text, format_table, number_text
 from ..files import atomic_file
 from . import main
 from .options import fail, format_option, neo4j_settings, source_options
@@ -37,15 +38,12 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
         return to_csv(frame)
     if not len(frame):
         return "（无结果 no rows）"
-    shown = frame.copy()
-    for column in shown.columns:
-        if shown[column].dtype == object:
-            shown[column] = [cell_text(v) for v in shown[column]]
-    # Chinese characters take two columns on a terminal; pandas can count them so.
-    with pd.option_context("display.unicode.east_asian_width", True, "display.max_rows", None,
-                           "display.max_columns", None, "display.width", 10_000,
-                           "display.max_colwidth", 80):
-        return shown.to_string(index=False)
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+               for c in frame.columns]
+    rows = [[number_text(v) if num and v is not None else cell_text(v) for v, num in zip(row, numeric)]
+            for row in to_records(frame) for row in [list(row.values())]]
+    return format_table(list(frame.columns), rows, ["right" if n else "left" for n in numeric],
+                        footer=f"({len(rows)} 行 rows)")
 
 
 def _write(text: str, output: str | None, fmt: str) -> None:

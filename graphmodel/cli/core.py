@@ -37,12 +37,14 @@ def load_graph(path: str):
 
 
 def _echo_table(frame, title: str | None = None):
+    from ..text import format_table
+
     if title:
         click.echo(title)
-    import pandas as pd
-
-    with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200):
-        click.echo(frame.to_string(index=False) if len(frame) else "（无 none）")
+    rows = frame.astype(object).where(frame.notna(), None).values.tolist()
+    numeric = [frame[c].dtype.kind in "iuf" for c in frame.columns]
+    click.echo(format_table(list(frame.columns), rows, ["right" if n else "left" for n in numeric])
+               if len(frame) else "（无 none）")
 
 
 @main.command()

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from ..export import FORMATS, ExportExists, export_chain
-from ..model import nodes_of
+from ..model import chains as chain_ids
 from . import main
-from .options import fail, progress, quiet_option, resolve_graph, source_options
+from .options import fail, progress, quiet_option, resolve_chain_option, resolve_graph, source_options
 
 
 def _targets(chains: list[str], fmt: str, output: str | None, many: bool) -> dict[str, Path]:
@@ -47,7 +47,8 @@ def export_command(data_path, use_neo4j, uri, username, password, database, chai
     if bool(chain_id) == bool(all_chains):
         fail("选项 --chain 与 --all 须且只能给一个 (give --chain ID or --all)")
     G = resolve_graph(data_path, use_neo4j, uri, username, password, database, chain=chain_id)
-    chains = [chain_id] if chain_id else nodes_of(G, "Chain")
+    chain_id = resolve_chain_option(G, chain_id)
+    chains = [chain_id] if chain_id else chain_ids(G)
     if not chains:
         fail("数据中没有产业链 (no chains in the data)")
     targets = _targets(chains, fmt, output, bool(all_chains))

@@ -6,10 +6,10 @@ import datetime as dt
 
 import click
 
-from ..model import nodes_of
+from ..model import chains
 from . import main
 from .core import load_graph
-from .options import fail, resolve_graph, source_options
+from .options import fail, resolve_chain_option, resolve_graph, source_options
 
 
 @main.command("lists")
@@ -32,6 +32,7 @@ def lists_command(data_path, use_neo4j, uri, username, password, database, chain
     from ..lists import write_lists
 
     G = resolve_graph(data_path, use_neo4j, uri, username, password, database, chain=chain_id)
+    chain_id = resolve_chain_option(G, chain_id)
     for path in write_lists(G, output, [chain_id] if chain_id else None):
         click.echo(str(path))
 
@@ -60,8 +61,9 @@ def report_command(data_path, use_neo4j, uri, username, password, database, year
     from ..report import write_report
 
     G = resolve_graph(data_path, use_neo4j, uri, username, password, database, chain=chain_id)
+    chain_id = resolve_chain_option(G, chain_id)
     B = load_graph(baseline) if baseline else None
-    if not nodes_of(G, "Chain"):
+    if not chains(G):
         fail("数据中没有产业链 (no chains in the data)")
     written = write_report(G, year, output, baseline=B, chains=[chain_id] if chain_id else None)
     for path in written[:2]:

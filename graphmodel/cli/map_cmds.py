@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import main
-from .options import fail, quiet_option, resolve_graph, show_progress, source_options
+from .options import fail, quiet_option, resolve_chain_option, resolve_graph, show_progress, source_options
 
 __all__ = ["map_command"]
 
@@ -36,6 +36,7 @@ def map_command(data_path, use_neo4j, uri, username, password, database, chain_i
     from ..maps import chain_filename, write_chain_map, write_maps
 
     G = resolve_graph(data_path, use_neo4j, uri, username, password, database, chain=chain_id)
+    chain_id = resolve_chain_option(G, chain_id)
     out = Path(output)
     if out.exists() and not out.is_dir():
         fail(f"选项 -o/--output：{output} 不是文件夹 (is not a folder)")
@@ -46,9 +47,11 @@ def map_command(data_path, use_neo4j, uri, username, password, database, chain_i
         click.echo(f"已写入质量图谱 wrote map: {path}")
         click.echo(f"用浏览器打开 open in a browser: {path.resolve().as_uri()}")
         return
-    if not any(d.get("label") == "Chain" for _, d in G.nodes(data=True)):
+    from ..model import chains
+
+    if not chains(G):
         fail("数据中没有产业链 (no chains in the data)")
     index = write_maps(G, out, progress=show_progress(quiet))
-    n_maps = sum(1 for _, d in G.nodes(data=True) if d.get("label") == "Chain")
+    n_maps = len(chains(G))
     click.echo(f"已写入 {n_maps} 张产业链质量图谱和全市总览 wrote {n_maps} chain maps and the overview: {out}")
     click.echo(f"用浏览器打开 open in a browser: {index.resolve().as_uri()}")

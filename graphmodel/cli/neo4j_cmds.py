@@ -15,7 +15,6 @@ import csv
 import io
 import json
 import os
-import unicodedata
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -69,7 +68,12 @@ def neo4j_start(port, home, heap, pagecache, timeout, reset):
 
     server = _server(port, home, heap=heap, pagecache=pagecache)
     if server.running_pid():
-        click.echo(f"Neo4j already running at {server.uri} (pid {server.running_pid()})", err=True)
+        if reset:
+            click.echo(f"Neo4j 正在运行，先停止再清空数据 running at {server.uri} (pid {server.running_pid()}): "
+                       "stopping it to reset its data", err=True)
+        else:
+            click.echo(f"Neo4j 已在运行，未重启 already running at {server.uri} (pid {server.running_pid()}); "
+                       "add --reset to wipe its data", err=True)
     try:
         uri = server.start(timeout=timeout, reset=reset)
     except ServerError as exc:
@@ -184,25 +188,12 @@ def parse_param(text: str) -> tuple[str, object]:
         return name, value
 
 
-def _width(text: str) -> int:
-    # Chinese characters take two columns in a terminal.
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def render_table(columns: list[str], rows: list[list]) -> str:
     """A plain text table that lines up with Chinese text in it."""
     from ..store.neo4j import format_value
+    from ..text import format_table
 
-    cells = [[format_value(v).replace("\n", " ") for v in row] for row in rows]
-    widths = [max([_width(c)] + [_width(row[i]) for row in cells]) for i, c in enumerate(columns)]
-
-    def line(values):
-        return " | ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths)).rstrip()
-
-    out = [line(columns), "-+-".join("-" * w for w in widths)]
-    out += [line(row) for row in cells]
-    out.append(f"({len(rows)} 行 rows)")
-    return "\n".join(out)
+    return format_table(columns, [[format_value(v) for v in row] for row in rows], footer=f"({len(rows)} 行 rows)")
 
 
 def _read_query(text: str) -> str:

@@ -19,6 +19,7 @@ __all__ = [
     "neo4j_settings",
     "source_options",
     "resolve_graph",
+    "resolve_chain_option",
 ]
 
 
@@ -109,8 +110,8 @@ def source_options(func):
 def resolve_graph(data_path, use_neo4j, uri, username, password, database, chain=None):
     """The networkx model from a workbook (embedded default) or from Neo4j; exits 2 on bad input.
 
-    With ``chain`` the whole graph is still returned (the caller cuts the subgraph), but an
-    unknown chain id fails here with one clear line.
+    With ``chain`` (and --neo4j) only that chain's map is read from the server; resolve the
+    option with :func:`resolve_chain_option`.
     """
     if data_path and use_neo4j:
         fail("选项 --data 与 --neo4j 只能选一个 (give --data or --neo4j, not both)")
@@ -130,7 +131,17 @@ def resolve_graph(data_path, use_neo4j, uri, username, password, database, chain
             fail(str(error), 2 if error.kind in ("input", "config") else 1)
     else:
         fail("请用 --data 指定工作簿，或用 --neo4j 连接 Neo4j (give --data PATH or --neo4j)")
-    if chain is not None and (chain not in G or G.nodes[chain].get("label") != "Chain"):
-        known = ", ".join(sorted(n for n, d in G.nodes(data=True) if d.get("label") == "Chain")[:30])
-        fail(f"选项 --chain：找不到产业链“{chain}” (unknown chain id; known: {known})")
     return G
+
+
+def resolve_chain_option(G, chain: str | None) -> str | None:
+    """The chain id that ``--chain`` names (its id in any letter case, or its exact name), or
+    one clear line and exit 2 listing the chains there are."""
+    if chain is None:
+        return None
+    from ..model import UnknownIdError, resolve_chain
+
+    try:
+        return resolve_chain(G, chain)
+    except UnknownIdError as error:
+        fail(f"选项 --chain：{error}")

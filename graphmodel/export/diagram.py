@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from ..maps.chain_map import problem_states
-from ..maps.theme import PROBLEM_STATES
-from ..model import chain_members, rels_of
-from ..schema import ENUMS, SERVICES
+from .. import analyses, model
+from ..style import PROBLEM_STATES
+from ..text import enum_word, services_text
 
 __all__ = ["DiagramNode", "DiagramEdge", "Group", "Diagram", "chain_diagram", "PROBLEM_COLOURS", "ROLE_COLOURS"]
 
@@ -74,28 +73,28 @@ def chain_diagram(H: nx.MultiDiGraph) -> Diagram:
         if len(chains) != 1:
             raise ValueError("a chain diagram needs one chain: pass chain_subgraph(G, chain_id)")
         chain_id = chains[0]
-    members = chain_members(H, chain_id)
-    groups = {role: Group(role, ENUMS["role"].chinese(role)) for role in ROLE_ORDER}
+    members = model.chain_members(H, chain_id)
+    groups = {role: Group(role, enum_word("role", role)) for role in ROLE_ORDER}
     for firm, rel in sorted(members.items(), key=lambda kv: (kv[1].get("tier") or 0, kv[0])):
         role = rel["role"]
-        sme = "" if not H.nodes[firm].get("sme", True) else "（中小）"
+        sme = "（中小）" if model.is_sme(H, firm) else ""
         groups[role].nodes.append(DiagramNode(firm, H.nodes[firm]["name"] + sme, "enterprise",
                                               ROLE_COLOURS[role], rel.get("tier"), role))
-    states = problem_states(H, chain_id)
+    coverage = analyses.chain_coverage(H, chain_id)
     problems = Group("problems", "质量问题")
     bodies = Group("bodies", "技术机构")
-    edges = [DiagramEdge(u, v, d.get("product", ""), "supply") for u, v, d in rels_of(H, "SUPPLIES", chain_id)]
-    for node, data in sorted(H.nodes(data=True)):
-        if data["label"] == "Problem":
-            problems.nodes.append(DiagramNode(node, data["name"], "problem",
-                                              PROBLEM_COLOURS[states[node]["state"]]))
-        elif data["label"] == "SupportBody":
-            bodies.nodes.append(DiagramNode(node, data["name"], "body", BODY_COLOUR))
-    for u, v, d in H.edges(data=True):
-        if d["type"] == "AFFECTS" and v in members:
-            edges.append(DiagramEdge(u, v, "", "affects"))
-        elif d["type"] in ("SUPPORTS", "ADDRESSES") and (v in members or H.nodes[v]["label"] == "Problem"):
-            edges.append(DiagramEdge(u, v, SERVICES.chinese(d["service"]) if d.get("service") else "", "support"))
+    edges = [DiagramEdge(u, v, d.get("product", ""), "supply") for u, v, d in model.chain_supplies(H, chain_id)]
+    for problem, c in coverage.items():
+        problems.nodes.append(DiagramNode(problem, H.nodes[problem]["name"], "problem", PROBLEM_COLOURS[c.tone]))
+        firm = model.problem_firm(H, problem)
+        if firm in members:
+            edges.append(DiagramEdge(problem, firm, "", "affects"))
+    for body in model.chain_bodies(H, chain_id):
+        bodies.nodes.append(DiagramNode(body, H.nodes[body]["name"], "body", BODY_COLOUR))
+        for target, _, link in model.body_links(H, body):
+            if target in members or target in coverage:
+                edges.append(DiagramEdge(body, target, services_text([link["service"]]) if link.get("service")
+                                         else "", "support"))
     edges.sort(key=lambda e: (e.style, e.source, e.target, e.text))
     ordered = [groups[r] for r in ROLE_ORDER if groups[r].nodes] + [g for g in (problems, bodies) if g.nodes]
     return Diagram(chain_id, H.nodes[chain_id]["name"], ordered, edges)

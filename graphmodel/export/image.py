@@ -1,6 +1,6 @@
 """Static PNG and SVG chain diagrams (matplotlib), in the interactive map's layered layout.
 
-Positions come from :func:`graphmodel.maps.layout.chain_layout`, so the picture in a
+Positions come from :func:`graphmodel.layout.chain_layout`, so the picture in a
 report looks like the map in the browser: upstream tiers, the owner, downstream
 tiers from left to right, support bodies in their band by pillar, problems beside
 the firms they affect. Chinese labels need a CJK font: the first of
@@ -17,6 +17,9 @@ from functools import lru_cache
 
 import networkx as nx
 
+from .. import model
+from ..schema import REL_KIND
+from ..text import truncate
 from ._common import atomic_file
 from .diagram import BODY_COLOUR, PROBLEM_COLOURS, ROLE_COLOURS, chain_diagram
 
@@ -24,14 +27,14 @@ __all__ = ["write_png", "write_svg", "cjk_font", "MissingFontError", "CJK_FONT_N
 
 CJK_FONT_NAMES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei", "PingFang SC",
                   "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Noto Sans CJK JP", "Noto Sans CJK TC")
-_EDGE_STYLE = {  # relationship type -> (colour, line style, width, alpha)
-    "SUPPLIES": ("#5b6770", "-", 1.1, 0.85),
-    "AFFECTS": ("#d64541", "--", 1.0, 0.9),
-    "SUPPORTS": ("#7b5ea7", ":", 1.0, 0.7),
-    "ADDRESSES": ("#7b5ea7", ":", 1.0, 0.7),
-    "PARTNERS_IN": ("#7b5ea7", ":", 0.8, 0.5),
-    "TACKLES": ("#b8860b", "-.", 0.8, 0.6),
-    "LEADS": ("#1f4e9c", "-.", 0.8, 0.5),
+_EDGE_STYLE = {  # kind of relationship (schema.REL_KIND) -> (colour, line style, width, alpha)
+    "supplies": ("#5b6770", "-", 1.1, 0.85),
+    "affects": ("#d64541", "--", 1.0, 0.9),
+    "supports": ("#7b5ea7", ":", 1.0, 0.7),
+    "addresses": ("#7b5ea7", ":", 1.0, 0.7),
+    "partners": ("#7b5ea7", ":", 0.8, 0.5),
+    "tackles": ("#b8860b", "-.", 0.8, 0.6),
+    "leads": ("#1f4e9c", "-.", 0.8, 0.5),
 }
 _OTHER_COLOURS = {"Chain": "#0b2e59", "District": "#8899aa", "Project": "#b8860b", "PolicyTool": "#508080",
                   "Indicator": "#999999", "SupportBody": "#7b5ea7"}
@@ -57,10 +60,6 @@ def cjk_font() -> str:
                            "fonts-noto-cjk; Windows has Microsoft YaHei)")
 
 
-def _short(text: str, limit: int = 12) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _figure(H: nx.MultiDiGraph):
     import matplotlib
 
@@ -68,7 +67,7 @@ def _figure(H: nx.MultiDiGraph):
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
 
-    from ..maps.layout import chain_layout
+    from ..layout import chain_layout
 
     diagram = chain_diagram(H)
     layout = chain_layout(H, diagram.chain_id, aggregate=False)
@@ -95,7 +94,7 @@ def _figure(H: nx.MultiDiGraph):
                 va="center", zorder=1)
 
     for u, v, d in H.edges(data=True):
-        style = _EDGE_STYLE.get(d["type"])
+        style = _EDGE_STYLE.get(REL_KIND[d["type"]])
         if style is None or u not in pos or v not in pos:
             continue
         c, ls, lw, alpha = style
@@ -109,10 +108,11 @@ def _figure(H: nx.MultiDiGraph):
             continue
         label = data["label"]
         fill = colour.get(node) or _OTHER_COLOURS.get(label, "#888888")
-        size = 320 if label == "Chain" else 260 if data.get("sme") is False else 160
+        large = label == "Enterprise" and not model.is_sme(H, node)
+        size = 320 if label == "Chain" else 260 if large else 160
         marker = _MARKERS.get(label, "o")
         ax.scatter([x], [y], s=size, c=fill, marker=marker, edgecolors="white", linewidths=1.2, zorder=3)
-        ax.text(x, y + 22, _short(data.get("name", node)), fontsize=7, family=font, ha="center", va="top",
+        ax.text(x, y + 22, truncate(data.get("name", node), 12), fontsize=7, family=font, ha="center", va="top",
                 color="#1b2733", zorder=4)
 
     ax.set_title(f"{diagram.title}（{diagram.chain_id}）质量图谱", family=font, fontsize=13, color="#0b2e59")

@@ -1,7 +1,7 @@
 """One self-contained HTML quality map per chain (pyvis → vis-network, fully offline).
 
 The map is a pyvis :class:`~pyvis.network.Network` whose nodes carry fixed positions
-from :mod:`graphmodel.maps.layout` (physics off: the browser places nothing), rendered
+from :mod:`graphmodel.layout` (physics off: the browser places nothing), rendered
 through our own template (``graphmodel/assets/chain_map.html``) instead of pyvis's,
 which links Bootstrap and TomSelect from CDNs. vis-network itself is inlined from the
 pyvis package (:mod:`graphmodel.maps.assets`).
@@ -9,7 +9,7 @@ pyvis package (:mod:`graphmodel.maps.assets`).
 What the analyst sees: upstream tiers → owner → downstream tiers left to right; support
 bodies in their own band grouped by pillar; each problem a coloured tag beside the firm
 it affects (red: unresolved with a needed service no body covers, amber: unresolved and
-covered, green: resolved — the coverage rule of :mod:`graphmodel.analyses`); support
+covered, green: resolved — :func:`graphmodel.analyses.problem_coverage`); support
 links coloured and dashed by service; the owner a gold star, SMEs small dashed dots.
 A side panel has the legend, a search box (name or id, Chinese included), filters by
 node type, service and problem status, a "gaps only" switch, and the impact path of a
@@ -36,29 +36,24 @@ from pyvis.edge import Edge
 from pyvis.network import Network
 from pyvis.node import Node
 
-from .. import analyses
+from .. import analyses, headline, model
+from ..layout import BODY_GROUPS, ChainLayout, chain_layout
 from ..model import chain_members, chain_subgraph
-from ..schema import UNRESOLVED_PROBLEM
+from ..schema import PLACED_BY_LAYOUT, REL_KIND, REL_ZH
+from ..style import (FONT_STACK, LABEL_ZH, NODE_TYPES, PROBLEM_STATES, PROP_ZH, SERVICE_STYLE, service_style,
+                     short_name)
+from ..text import display_value, truncate
 from . import assets
-from .layout import BODY_GROUPS, ChainLayout, body_group, chain_layout
-from .theme import (FONT_STACK, LABEL_ZH, NODE_TYPES, OTHER_SERVICE, PROBLEM_STATES, PROP_ZH, SERVICE_STYLE,
-                    display_value, short_name, truncate)
 
-__all__ = ["chain_map_html", "write_chain_map", "chain_filename", "problem_states", "map_environment"]
+__all__ = ["chain_map_html", "write_chain_map", "chain_filename", "map_environment"]
 
 _TYPE_OF_LABEL = {"Enterprise": "firm", "SupportBody": "body", "Problem": "problem", "Project": "project",
-                  "PolicyTool": "tool", "Indicator": "indicator", "Chain": "chain", "District": "chain"}
+                  "PolicyTool": "tool", "Indicator": "indicator", "Case": "case", "Chain": "chain",
+                  "District": "chain"}
 
-_SKIPPED_RELS = {"MEMBER_OF", "IN_CHAIN"}  # shown by the layout itself (columns, bands), not as lines
-
-_KIND_OF_REL = {"SUPPLIES": "supplies", "AFFECTS": "affects", "SUPPORTS": "supports", "ADDRESSES": "addresses",
-                "PARTNERS_IN": "partners", "ENABLES": "enables", "TACKLES": "tackles", "LEADS": "leads",
-                "APPLIES_TO": "applies", "REPORTS": "reports", "TARGETS": "targets", "IN_DISTRICT": "district"}
-_KIND_ZH = {"supplies": "供应 SUPPLIES", "affects": "影响 AFFECTS", "supports": "帮扶企业 SUPPORTS",
-            "addresses": "攻关问题 ADDRESSES", "partners": "参与项目 PARTNERS_IN", "enables": "赋能本链 ENABLES",
-            "tackles": "攻关 TACKLES", "leads": "牵头 LEADS", "applies": "适用 APPLIES_TO",
-            "reports": "上报指标 REPORTS", "targets": "目标值 TARGETS", "district": "所在区 IN_DISTRICT"}
-_SUPPORT_KINDS = {"supports", "addresses", "partners", "enables"}
+#: Caption of each kind of line (the relationship's Chinese name and its type).
+_KIND_ZH = {kind: f"{REL_ZH[rel]} {rel}" for rel, kind in REL_KIND.items()}
+_SUPPORT_KINDS = {REL_KIND[t] for t in model.SUPPORT_TYPES}
 
 _COLORS = {"firm": "#2d3748", "sme_fill": "#e2e8f0", "owner": "#f6c343", "owner_border": "#b7791f",
            "project": "#2c7a7b", "tool": "#4a5568", "indicator": "#a0aec0", "chain": "#1a365d",
@@ -115,28 +110,15 @@ class _QmapNetwork(Network):
         return self.html
 
 
-def problem_states(G: nx.MultiDiGraph, chain_id: str) -> dict[str, dict[str, Any]]:
-    """Per problem of the chain: ``state`` (red/amber/green), ``missing`` and ``covered`` services.
-
-    red = unresolved with a needed service no body covers, amber = unresolved and
-    covered, green = resolved — coverage as :mod:`graphmodel.analyses` defines it.
-    """
-    uncovered = {r["problem_id"]: r["missing"] for r in analyses.to_records(analyses.uncovered_problems(G, chain_id))}
-    out = {}
-    for p, _, d in G.in_edges(chain_id, data=True):
-        if d["type"] != "IN_CHAIN" or G.nodes[p]["label"] != "Problem":
-            continue
-        status = G.nodes[p].get("status")
-        if status in UNRESOLVED_PROBLEM:
-            state = "red" if p in uncovered else "amber"
-        else:
-            state = "green"
-        out[p] = {"state": state, "missing": uncovered.get(p, []), "covered": sorted(analyses.covered_services(G, p))}
-    return out
+def _problem_states(G: nx.MultiDiGraph, chain_id: str) -> dict[str, dict[str, Any]]:
+    """Per problem of the chain: its map colour (``state``: red/amber/green), missing and covered
+    services — all from :func:`graphmodel.analyses.problem_coverage`."""
+    return {p: {"state": c.tone, "missing": list(c.missing), "covered": list(c.covered)}
+            for p, c in analyses.chain_coverage(G, chain_id).items()}
 
 
 def _svc(code: str | None) -> dict[str, Any]:
-    return SERVICE_STYLE.get(code or "", OTHER_SERVICE)
+    return service_style(code)
 
 
 def _dash_css(dashes) -> str | None:
@@ -172,6 +154,10 @@ def _groups() -> dict[str, dict]:
                       "color": {"background": "#f7fafc", "border": _COLORS["indicator"],
                                 "highlight": {"background": "#edf2f7", "border": "#4a5568"}},
                       "font": {"size": 13, "color": "#2d3748", "strokeWidth": 0}},
+        "case": {"shape": "box", "margin": 8, "shapeProperties": {"borderRadius": 3},
+                 "color": {"background": "#fefcbf", "border": "#b7791f",
+                           "highlight": {"background": "#faf089", "border": "#744210"}},
+                 "font": {"size": 13, "color": "#744210", "strokeWidth": 0}},
         "chain": {"shape": "box", "margin": 14, "borderWidth": 0, "shapeProperties": {"borderRadius": 10},
                   "color": {"background": _COLORS["chain"], "border": _COLORS["chain"],
                             "highlight": {"background": "#2a4365", "border": "#1a365d"}},
@@ -225,7 +211,7 @@ def _options(n_nodes: int, n_edges: int) -> dict:
 
 # --------------------------------------------------------------------------- page data
 
-def _node_info(G, H, n, chain_id, members, states, problems_of) -> dict:
+def _node_info(G, H, n, chain_id, members, states, problems_of, bodies) -> dict:
     """Heading, type caption and (caption, text) rows for a node's tooltip: plain text only."""
     d = H.nodes[n]
     label = d["label"]
@@ -248,14 +234,12 @@ def _node_info(G, H, n, chain_id, members, states, problems_of) -> dict:
         rows.append(["已覆盖服务", display_value("needs", st["covered"]) or "无"])
         if st["missing"]:
             rows.append(["缺失服务", display_value("needs", st["missing"])])
-        firm = next((v for _, v, e in H.out_edges(n, data=True) if e["type"] == "AFFECTS"), None)
+        firm = model.problem_firm(H, n)
         rows.append(["涉及企业", f"{H.nodes[firm].get('name', firm)}（{firm}）" if firm else "未指明"])
     if label == "Enterprise" and problems_of.get(n):
         rows.append(["本链质量问题", str(len(problems_of[n]))])
-    if label == "SupportBody":
-        enables = [e.get("service") for _, v, e in H.out_edges(n, data=True) if e["type"] == "ENABLES"]
-        if enables:
-            rows.append(["赋能本链", display_value("services", sorted({s for s in enables if s})) or "全部服务"])
+    if label == "SupportBody" and bodies.get(n):
+        rows.append(["为本链提供", display_value("services", bodies[n])])
     return {"h": str(d.get("name", n)), "ty": ty, "rows": rows}
 
 
@@ -272,11 +256,11 @@ def _node_label(H, n, chain_id, members) -> str:
     return short_name(name, {"Problem": 8, "Indicator": 10}.get(label, 8))
 
 
-def _edge_info(H, u, v, rel_type: str, props: list[dict]) -> list[str]:
-    lines = [_KIND_ZH[_KIND_OF_REL[rel_type]]]
+def _edge_info(H, u, v, kind: str, props: list[dict]) -> list[str]:
+    lines = [_KIND_ZH[kind]]
     lines.append(f"从：{H.nodes[u].get('name', u)}")
     lines.append(f"到：{H.nodes[v].get('name', v)}")
-    if rel_type == "SUPPLIES":
+    if kind == "supplies":
         products = [p.get("product") for p in props if p.get("product")]
         if products:
             lines.append("产品：" + "、".join(map(str, products)))
@@ -285,7 +269,7 @@ def _edge_info(H, u, v, rel_type: str, props: list[dict]) -> list[str]:
             lines.append("占比：" + "、".join(f"{s:.0%}" for s in shares))
         if any(p.get("critical") for p in props):
             lines.append("关键供应：是")
-    elif _KIND_OF_REL[rel_type] in _SUPPORT_KINDS:
+    elif kind in _SUPPORT_KINDS:
         services = sorted({p["service"] for p in props if p.get("service")})
         lines.append("服务：" + (display_value("services", services) if services else
                                  "未指明（视为机构的全部服务）"))
@@ -295,14 +279,13 @@ def _edge_info(H, u, v, rel_type: str, props: list[dict]) -> list[str]:
         since = sorted({p["since"] for p in props if p.get("since")})
         if since:
             lines.append("起始：" + "、".join(since))
-    elif rel_type in ("REPORTS", "TARGETS"):
+    elif kind in ("reports", "targets"):
         for p in sorted(props, key=lambda p: p.get("year", 0)):
             lines.append(f"{p.get('year')}：{display_value('value', p.get('value'))}")
     return lines
 
 
-def _edge_style(G, H, u, v, rel_type, props, states) -> dict:
-    kind = _KIND_OF_REL[rel_type]
+def _edge_style(G, H, u, v, kind, props, states) -> dict:
     style: dict[str, Any] = {"width": 1.2}
     services: list[str] = []
     if kind == "supplies":
@@ -314,11 +297,9 @@ def _edge_style(G, H, u, v, rel_type, props, states) -> dict:
         style.update(color={"color": PROBLEM_STATES[st]["color"], "opacity": 0.95}, width=2,
                      arrows={"to": {"enabled": True, "scaleFactor": 0.45}})
     elif kind in _SUPPORT_KINDS:
-        named = sorted({p["service"] for p in props if p.get("service")})
-        services = named or sorted(G.nodes[u].get("services", []))
-        first = named[0] if named else body_group(G.nodes[u].get("services"))
-        st = _svc(first)
-        ended = all(p.get("status") == "ended" for p in props)
+        services = sorted({s for p in props for s in model.link_services(G, u, p)}, key=list(SERVICE_STYLE).index)
+        st = _svc(services[0] if services else None)
+        ended = not any(model.link_active(p) for p in props)
         style.update(color={"color": st["color"], "opacity": 0.25 if kind == "enables" else (0.45 if ended else 0.85)},
                      width=1 if kind == "enables" else 1.8, dashes=st["dashes"])
     elif kind in ("tackles", "leads"):
@@ -329,7 +310,7 @@ def _edge_style(G, H, u, v, rel_type, props, states) -> dict:
         style.update(color={"color": _COLORS["indicator"], "opacity": 0.5}, width=0.8, dashes=[1, 4])
     else:  # district
         style.update(color={"color": "#90cdf4", "opacity": 0.8}, width=1.2, arrows={"to": {"enabled": False}})
-    style["q"] = {"k": kind, "s": services, "i": _edge_info(H, u, v, rel_type, props)}
+    style["q"] = {"k": kind, "s": services, "i": _edge_info(H, u, v, kind, props)}
     return style
 
 
@@ -390,7 +371,7 @@ _BAND_STYLE = {
     "others": ("rgba(113,128,150,0.06)", "#4a5568"),
 }
 _GROUP_INK = {"projects": _COLORS["project"], "problems": PROBLEM_STATES["red"]["dark"], "tools": _COLORS["tool"],
-              "indicators": "#4a5568"}
+              "indicators": "#4a5568", "cases": "#b7791f"}
 
 
 def _hex_rgba(color: str, alpha: float) -> str:
@@ -400,13 +381,14 @@ def _hex_rgba(color: str, alpha: float) -> str:
 
 
 def _regions(layout: ChainLayout) -> list[dict]:
+    body_keys = set(layout.body_groups.values())
     out = []
     for r in layout.regions:
         item = {"kind": r.kind, "key": r.key, "title": r.title, "x0": r.x0, "y0": r.y0, "x1": r.x1, "y1": r.y1}
         if r.kind == "band":
             item["fill"], item["ink"] = _BAND_STYLE.get(r.key, _BAND_STYLE["others"])
         elif r.kind == "group":
-            ink = _svc(r.key)["color"] if r.key in BODY_GROUPS else _GROUP_INK.get(r.key, "#4a5568")
+            ink = _svc(r.key)["color"] if r.key in body_keys else _GROUP_INK.get(r.key, "#4a5568")
             item["fill"], item["ink"] = _hex_rgba(ink, 0.07), ink
         else:
             item["ink"] = "#975a16" if r.key == "0" else "#4a5568"  # the owner's column in the owner's gold
@@ -416,15 +398,27 @@ def _regions(layout: ChainLayout) -> list[dict]:
 
 # --------------------------------------------------------------------------- the page
 
+def _kpi(numbers, key: str, tone: str | None = None, label: str | None = None) -> dict:
+    """A KPI card: the headline number, its one name, and its definition for the hover text."""
+    h = headline.HEADLINES[key]
+    value = numbers.value(key)
+    shown = headline.percent(value) if h.unit == "%" else value
+    return {"key": key, "value": shown, "label": label or h.zh, "tone": tone, "definition": h.definition,
+            "raw": value}
+
+
 def _build(G: nx.MultiDiGraph, chain_id: str, overview_href: str | None, aggregate: bool | None) -> _QmapNetwork:
     H = chain_subgraph(G, chain_id)
     layout = chain_layout(H, chain_id, aggregate=aggregate)
     members = chain_members(H, chain_id)
-    states = problem_states(G, chain_id)
+    states = _problem_states(G, chain_id)
+    bodies = model.chain_bodies(G, chain_id)
+    support = analyses.sme_support(G, chain_id)
+    numbers = headline.chain_numbers(G, chain_id)
     problems_of: dict[str, list[str]] = defaultdict(list)
     affected: dict[str, str] = {}
     for p in sorted(states):
-        firm = next((v for _, v, d in G.out_edges(p, data=True) if d["type"] == "AFFECTS"), None)
+        firm = model.problem_firm(G, p)
         if firm is not None and firm in H:
             affected[p] = firm
             problems_of[firm].append(p)
@@ -454,10 +448,11 @@ def _build(G: nx.MultiDiGraph, chain_id: str, overview_href: str | None, aggrega
         counts[ntype] += 1
         q: dict[str, Any] = {"t": ntype}
         if label == "Enterprise":
-            group = "owner" if members.get(n, {}).get("role") == "owner" else ("sme" if d.get("sme", True) else "firm")
+            group = "owner" if members.get(n, {}).get("role") == "owner" else ("sme" if model.is_sme(H, n) else "firm")
         elif label == "SupportBody":
-            group = f"body-{layout.body_groups.get(n, 'other')}"
-            q["s"] = sorted(d.get("services", [])) or ["other"]
+            key = layout.body_groups.get(n, "other")
+            group = f"body-{key.split('+')[0]}"
+            q["s"] = list(bodies.get(n) or ["other"])
             for s in q["s"]:
                 service_counts[s] += 1
         elif label == "Problem":
@@ -465,15 +460,27 @@ def _build(G: nx.MultiDiGraph, chain_id: str, overview_href: str | None, aggrega
             group = f"problem-{q['st']}"
         else:
             group = {"Project": "project", "PolicyTool": "tool", "Indicator": "indicator", "Chain": "chain",
-                     "District": "district"}.get(label, "tool")
+                     "District": "district", "Case": "case"}.get(label, "tool")
         x, y = layout.positions[n]
         options: dict[str, Any] = {"group": group, "x": round(x, 1), "y": round(y, 1), "q": q}
         if label == "Problem":
             options["font"] = {"size": 12.5 + (1.5 if d.get("severity") == "high" else 0)}
+        if label == "SupportBody" and "+" in layout.body_groups.get(n, ""):
+            # A body giving this chain several services: filled in its first service's colour,
+            # ringed in its second's, so it is never drawn as a service it does not give.
+            second = _svc(layout.body_groups[n].split("+")[1])["color"]
+            options["color"] = {"background": _svc(group[5:])["color"], "border": second,
+                                "highlight": {"background": _svc(group[5:])["color"], "border": "#000000"},
+                                "hover": {"background": _svc(group[5:])["color"], "border": "#000000"}}
+            options["borderWidth"] = 3.5
         if n in cluster_of:
             q["cl"] = cluster_of[n]
         pyvis_nodes.append(Node(n, "dot", label=_node_label(H, n, chain_id, members), **options).options)
-        info[n] = _node_info(G, H, n, chain_id, members, states, problems_of)
+        info[n] = _node_info(G, H, n, chain_id, members, states, problems_of, bodies)
+        if n in support:
+            helpers = support[n]
+            info[n]["rows"].append(["帮扶机构", "、".join(f"{H.nodes[b].get('name', b)}（{b}）" if b in H else b
+                                                        for b in helpers) if helpers else "无帮扶"])
     for node in pyvis_nodes:  # shape comes from the group
         node.pop("shape", None)
     # Titles and the chain's name grow with the drawing, so they stay legible on a big chain's overview.
@@ -491,7 +498,7 @@ def _build(G: nx.MultiDiGraph, chain_id: str, overview_href: str | None, aggrega
         mtype = _TYPE_OF_LABEL.get(H.nodes[c.members[0]]["label"], "firm")
         what = f"{n_firms} 家企业" if n_firms else f"{len(c.members)} 个{NODE_TYPES[mtype][0]}"
         lines = [c.title, what + (f" · {n_gaps} 个缺口" if n_gaps else ""), "▸ 点击展开"]
-        services = sorted({s for m in c.members for s in (H.nodes[m].get("services") or [])}) if mtype == "body" else []
+        services = sorted({s for m in c.members for s in bodies.get(m, ())}) if mtype == "body" else []
         x0, y0, x1, y1 = c.box
         w, h = max(x1 - x0, 200.0), max(y1 - y0, 120.0)
         size = max(18.0, min(220.0, min(w / 7, h / 4)))  # the block fills the area its members will take
@@ -505,31 +512,25 @@ def _build(G: nx.MultiDiGraph, chain_id: str, overview_href: str | None, aggrega
     # Edges: parallel relationships of one type between two nodes become one line.
     merged: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for u, v, d in H.edges(data=True):
-        if d["type"] in _SKIPPED_RELS:
-            continue
-        merged[(u, v, d["type"])].append(d)
+        if d["type"] not in PLACED_BY_LAYOUT:
+            merged[(u, v, REL_KIND[d["type"]])].append(d)
     pyvis_edges = []
-    for i, ((u, v, rel_type), props) in enumerate(sorted(merged.items(), key=lambda kv: kv[0])):
-        style = _edge_style(G, H, u, v, rel_type, props, states)
+    for i, ((u, v, kind), props) in enumerate(sorted(merged.items(), key=lambda kv: kv[0])):
+        style = _edge_style(G, H, u, v, kind, props, states)
         pyvis_edges.append(Edge(u, v, directed=True, id=f"e{i}", **style).options)
 
     chain_node = H.nodes[chain_id]
     state_counts = defaultdict(int)
     for st in states.values():
         state_counts[st["state"]] += 1
-    sme_count = sum(1 for m in members if H.nodes[m].get("sme", True))
-    kpis = [
-        {"value": len(members), "label": "链上企业"},
-        {"value": sme_count, "label": "中小企业"},
-        {"value": counts["body"], "label": "赋能机构"},
-        {"value": state_counts["red"], "label": "缺服务问题", "tone": "red"},
-        {"value": state_counts["amber"], "label": "已覆盖未解决", "tone": "amber"},
-        {"value": state_counts["green"], "label": "已解决", "tone": "green"},
-    ]
+    kpis = [_kpi(numbers, "members"), _kpi(numbers, "smes"), _kpi(numbers, "bodies"),
+            _kpi(numbers, "uncovered", "red", "未解决·缺服务"), _kpi(numbers, "covered", "amber", "未解决·已覆盖"),
+            _kpi(numbers, "resolved", "green"), _kpi(numbers, "coverage")]
     type_icons = {"firm": _icon("dot", _COLORS["firm"]), "body": _icon("diamond", _svc("testing")["color"]),
                   "problem": _icon("tag", PROBLEM_STATES["red"]["color"], PROBLEM_STATES["red"]["dark"]),
                   "project": _icon("square", _COLORS["project"]), "tool": _icon("hexagon", _COLORS["tool"]),
-                  "indicator": _icon("ellipse", "#f7fafc", _COLORS["indicator"])}
+                  "indicator": _icon("ellipse", "#f7fafc", _COLORS["indicator"]),
+                  "case": _icon("box", "#fefcbf", "#b7791f")}
     type_filters = [{"key": k, "zh": zh, "count": counts[k], "icon": type_icons[k]} for k, (zh, _) in NODE_TYPES.items()]
     # Services offered by bodies of this chain or named on its links, in display order.
     link_services = {s for e in pyvis_edges for s in e["q"]["s"]}
@@ -595,7 +596,7 @@ def chain_map_html(G: nx.MultiDiGraph, chain_id: str, *, overview_href: str | No
     cut out with :func:`graphmodel.model.chain_subgraph`. ``overview_href`` adds a link
     back to the city overview. ``aggregate``: None decides by size
     (:data:`graphmodel.maps.layout.AGGREGATE_ABOVE`), True/False forces it.
-    Raises KeyError for an unknown chain id.
+    Raises :class:`graphmodel.model.UnknownIdError` (a KeyError) for an unknown chain id.
     """
     return assets.finalize_page(_build(G, chain_id, overview_href, aggregate).generate_html())
 

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import networkx as nx
 
-from .. import analyses
+from .. import analyses, headline, model
 from ..registry import SHANGHAI_DISTRICTS
 from ..schema import ENUMS, NQI_PILLARS
 from . import assets
@@ -56,9 +56,17 @@ def _tone(share: float | None) -> str:
     return "low" if share < 0.5 else ("mid" if share < 0.8 else "")
 
 
+def _card(numbers, key: str, label: str | None = None, tone: str | None = None, extra: str = "") -> dict:
+    """A KPI card: the headline number under its one name, its definition for the hover text."""
+    h = headline.HEADLINES[key]
+    value = numbers.value(key)
+    return {"key": key, "value": headline.percent(value) if h.unit == "%" else value,
+            "label": (label or h.zh) + extra, "tone": tone, "definition": h.definition}
+
+
 def _context(G: nx.MultiDiGraph, linked: dict[str, str]) -> dict:
     overview = analyses.to_records(analyses.city_overview(G))
-    gaps = Counter(r["chain_id"] for r in analyses.to_records(analyses.uncovered_problems(G)))
+    city = headline.city_numbers(G)
     pillars = [{"key": p, "zh": ENUMS["service"].chinese(p)} for p in NQI_PILLARS]
     statuses = [{"key": s, "zh": ENUMS["problem_status"].chinese(s)} for s in ENUMS["problem_status"].codes]
 
@@ -66,46 +74,46 @@ def _context(G: nx.MultiDiGraph, linked: dict[str, str]) -> dict:
     for r in overview:
         name = str(r.get("name") or r["chain_id"])
         district = r.get("district")
+        numbers = city.per_chain[r["chain_id"]]
         chains.append({
             "id": r["chain_id"], "seq": r.get("seq"),
             "seq_text": f"{r['seq']:02d}" if isinstance(r.get("seq"), int) else "",
             "name": name, "district": district, "key": bool(r.get("key")), "href": linked.get(r["chain_id"]),
-            "members": r["members"], "smes": r["smes"],
+            "members": numbers.members, "smes": numbers.smes,
             "bodies": [r["bodies"].get(p, 0) for p in NQI_PILLARS],
-            "problems": [r["problems"].get(s, 0) for s in ENUMS["problem_status"].codes],
-            "projects": sum(r["projects"].values()), "unresolved": r["unresolved"],
-            "gaps": gaps.get(r["chain_id"], 0),
-            "coverage": r["coverage"], "coverage_pct": _pct(r["coverage"]), "coverage_tone": _tone(r["coverage"]),
+            "problems": [numbers.value(s) for s in ENUMS["problem_status"].codes],
+            "projects": numbers.projects, "unresolved": numbers.unresolved,
+            "gaps": numbers.uncovered,
+            "coverage": numbers.coverage, "coverage_pct": _pct(numbers.coverage),
+            "coverage_tone": _tone(numbers.coverage),
             "search": " ".join(str(v) for v in (r["chain_id"], name, district or "", r.get("seq") or "")).lower(),
         })
 
     # Totals: firms and bodies counted once even when they serve several chains.
-    member_firms = {u for u, _, d in G.edges(data=True) if d["type"] == "MEMBER_OF"}
     pillar_bodies = {p: set() for p in NQI_PILLARS}
     for row in analyses.to_records(analyses.nqi_coverage(G)):
         pillar_bodies[row["service"]].update(row["bodies"])
-    unresolved = sum(c["unresolved"] for c in chains)
-    total_gaps = sum(c["gaps"] for c in chains)
-    coverage = None if not unresolved else (unresolved - total_gaps) / unresolved
     totals = {
-        "members": len(member_firms), "smes": sum(1 for f in member_firms if G.nodes[f].get("sme", True)),
+        "members": city.members, "memberships": city.memberships, "smes": city.smes,
         "bodies": [len(pillar_bodies[p]) for p in NQI_PILLARS],
-        "problems": [sum(c["problems"][i] for c in chains) for i in range(len(statuses))],
-        "gaps": total_gaps, "projects": sum(c["projects"] for c in chains),
-        "coverage": coverage, "coverage_pct": _pct(coverage),
+        "problems": [city.value(s) for s in ENUMS["problem_status"].codes],
+        "gaps": city.uncovered, "projects": city.projects,
+        "coverage": city.coverage, "coverage_pct": _pct(city.coverage),
     }
-    resolved = totals["problems"][-1]
-    n_bodies = sum(1 for _, d in G.nodes(data=True) if d.get("label") == "SupportBody")
     cards = [
-        {"value": len(chains), "label": f"产业链项目（★ 重点 {sum(c['key'] for c in chains)}）"},
-        {"value": len({c['district'] for c in chains if c['district']}), "label": "涉及的区"},
-        {"value": totals["members"], "label": f"链上企业（中小企业 {totals['smes']}）"},
-        {"value": n_bodies, "label": "质量赋能机构"},
-        {"value": total_gaps, "label": "未解决·缺服务问题", "tone": "red"},
-        {"value": unresolved - total_gaps, "label": "未解决·已覆盖问题", "tone": "amber"},
-        {"value": resolved, "label": "已解决问题", "tone": "green"},
-        {"value": "—" if coverage is None else f"{_pct(coverage)}%", "label": "全市问题覆盖率"},
+        _card(city, "chains", extra=f"（★ 重点 {city.key_chains}）"),
+        _card(city, "districts"),
+        _card(city, "members", extra=f"（中小企业 {city.smes}）"),
+        _card(city, "bodies"),
+        _card(city, "uncovered", "未解决·缺服务", "red"),
+        _card(city, "covered", "未解决·已覆盖", "amber"),
+        _card(city, "resolved", tone="green"),
+        _card(city, "coverage", "全市覆盖率"),
     ]
+    defs = {k: f"{h.zh}：{h.definition}" for k, h in headline.HEADLINES.items()}
+    definitions = [{"zh": headline.HEADLINES[k].zh, "text": headline.HEADLINES[k].definition}
+                   for k in ("members", "memberships", "smes", "bodies", "unresolved", "open", "uncovered", "covered",
+                             "resolved", "coverage")]
 
     by_district: dict[str, list[dict]] = {d: [] for d in SHANGHAI_DISTRICTS}
     extra: dict[str, list[dict]] = {}
@@ -117,7 +125,7 @@ def _context(G: nx.MultiDiGraph, linked: dict[str, str]) -> dict:
     districts += [{"name": d, "chains": cs, "area": None, "has_key": any(c["key"] for c in cs)}
                   for d, cs in sorted(extra.items(), key=lambda kv: (kv[0] == NO_DISTRICT, kv[0]))]
 
-    names = [str(d.get("name", "")) for _, d in G.nodes(data=True) if d.get("label") == "Enterprise"]
+    names = [str(G.nodes[n].get("name", "")) for n in model.nodes_of(G, "Enterprise")]
     demo_note = ""
     if names and all(n.endswith("（示例）") for n in names):
         demo_note = "示例数据：企业、机构、问题等名称均为虚构（带“（示例）”标记），仅产业链名称、所在区和链长单位取自通知附件。"
@@ -125,7 +133,8 @@ def _context(G: nx.MultiDiGraph, linked: dict[str, str]) -> dict:
 
     return {
         "title": TITLE, "chains": chains, "districts": districts, "district_count": len(SHANGHAI_DISTRICTS),
-        "pillars": pillars, "statuses": statuses, "totals": totals, "cards": cards, "demo_note": demo_note,
+        "pillars": pillars, "statuses": statuses, "totals": totals, "cards": cards, "definitions": definitions, "defs": defs,
+        "demo_note": demo_note,
         "source": G.graph.get("source") or "", "generated": dt.date.today().isoformat(), "version": __version__,
         "app_css": assets.asset_text("maps.css"), "app_js": assets.asset_text("city.js"),
     }
@@ -138,8 +147,7 @@ def city_overview_html(G: nx.MultiDiGraph, links: dict[str, str] | None = None) 
 
 
 def _existing_links(G: nx.MultiDiGraph, out_dir: Path) -> dict[str, str]:
-    chains = [n for n, d in G.nodes(data=True) if d.get("label") == "Chain"]
-    return {c: quote(chain_filename(c)) for c in chains if (out_dir / chain_filename(c)).is_file()}
+    return {c: quote(chain_filename(c)) for c in model.chains(G) if (out_dir / chain_filename(c)).is_file()}
 
 
 def write_city_overview(G: nx.MultiDiGraph, out_dir: str | Path) -> Path:
@@ -157,21 +165,15 @@ def write_maps(G: nx.MultiDiGraph, out_dir: str | Path, chains: Iterable[str] | 
     """Write the map of each chain (all by default) and the city overview; return ``index.html``.
 
     Each file is written atomically. ``progress`` shows a bar on stderr (only when it
-    is a terminal). Raises KeyError, before writing anything, for an unknown chain id.
+    is a terminal). Raises :class:`graphmodel.model.UnknownIdError` (a KeyError), before writing anything, for an
+    unknown chain id.
 
     >>> write_maps(G, "exports/maps", chains=["SH01"])   # doctest: +SKIP
     PosixPath('exports/maps/index.html')
     """
     out_dir = Path(out_dir)
-    all_chains = sorted((n for n, d in G.nodes(data=True) if d.get("label") == "Chain"),
-                        key=lambda c: (G.nodes[c].get("seq") is None, G.nodes[c].get("seq") or 0, c))
-    if chains is None:
-        selected = all_chains
-    else:
-        selected = list(dict.fromkeys(chains))
-        unknown = [c for c in selected if c not in all_chains]
-        if unknown:
-            raise KeyError(f"未知的产业链编号 unknown chain id: {', '.join(map(str, unknown))}")
+    all_chains = model.chains(G)
+    selected = all_chains if chains is None else list(dict.fromkeys(model.resolve_chain(G, c) for c in chains))
     names = Counter(chain_filename(c) for c in all_chains)
     clash = [c for c in all_chains if names[chain_filename(c)] > 1]
     if clash:

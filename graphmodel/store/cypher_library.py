@@ -25,6 +25,7 @@ from typing import Any, Iterator, Mapping
 import pandas as pd
 
 from ..analyses import ANALYSES, UnknownIdError, betweenness_scores, frame_from_rows, rank_scores
+from ..model import match_chain, unknown_chain
 from ..schema import ENUMS, NQI_PILLARS
 from ..resources import cypher_file
 from .neo4j import Neo4jStore, StoreError, describe_error, to_plain
@@ -108,15 +109,21 @@ def run_query_file(session_or_settings: Any, name: str, **params: Any) -> list[d
     return run_query(session_or_settings, read_query(name), params)
 
 
-def _check_ids(session: Any, chain: str | None, problem: str | None) -> None:
+def _check_ids(session: Any, chain: str | None, problem: str | None) -> str | None:
+    """The chain id ``chain`` names on the server (case-insensitive id or exact name, as on the
+    embedded graph: :func:`graphmodel.model.match_chain`); unknown ids raise :class:`UnknownIdError`."""
     if chain is not None:
-        rows = run_query(session, "MATCH (c:Chain {id: $id}) RETURN count(c) AS n", {"id": chain})
-        if not rows[0]["n"]:
-            raise UnknownIdError(f"未知的产业链编号 unknown chain id: {chain}")
+        known = [(r["id"], r["name"]) for r in run_query(
+            session, "MATCH (c:Chain) RETURN c.id AS id, c.name AS name ORDER BY c.seq, id")]
+        found = match_chain(chain, known)
+        if found is None:
+            raise unknown_chain(chain, [c for c, _ in known])
+        chain = found
     if problem is not None:
         rows = run_query(session, "MATCH (p:Problem {id: $id}) RETURN count(p) AS n", {"id": problem})
         if not rows[0]["n"]:
             raise UnknownIdError(f"未知的质量问题编号 unknown problem id: {problem}")
+    return chain
 
 
 def _critical_suppliers(rows: list[dict]) -> list[dict]:
@@ -168,7 +175,7 @@ def run_analysis(session_or_settings: Any, name: str, chain: str | None = None,
         problem = None
     text = read_query(name)
     with _store(session_or_settings) as store:
-        _check_ids(store, chain, problem)
+        chain = _check_ids(store, chain, problem)
         rows = run_query(store, text, {"chain": chain, "problem": problem})
     if name == "critical-suppliers":
         rows = _critical_suppliers(rows)

@@ -612,13 +612,18 @@ class Neo4jStore:
     def read_graph(self, chain: str | None = None) -> nx.MultiDiGraph:
         """The database (or one chain's quality map) as the networkx model of
         :func:`graphmodel.model.build_graph` (resp. :func:`graphmodel.model.chain_subgraph`)."""
-        from ..model import chain_subgraph
+        from ..model import chain_subgraph, match_chain, unknown_chain
 
         with self._errors(), self._session(read=True) as session:
+            if chain is not None:
+                known = session.execute_read(lambda tx: [(r["id"], r["name"]) for r in tx.run(
+                    "MATCH (c:Chain) RETURN c.id AS id, c.name AS name ORDER BY c.seq, id")])
+                found = match_chain(chain, known)
+                if found is None:
+                    raise StoreError("input", f"{unknown_chain(chain, [c for c, _ in known])} (Neo4j)")
+                chain = found
             H = session.execute_read(self._read, chain)
         if chain is not None:
-            if chain not in H:
-                raise StoreError("input", f"未知的产业链编号 unknown chain id in Neo4j: {chain!r}")
             H = chain_subgraph(H, chain)
         H.graph["source"] = f"neo4j {safe_uri(self.uri)}"
         return H
