@@ -17,12 +17,13 @@ import pandas as pd
 import pytest
 
 from conftest import willems
-from graphmodel.analyses import (ANALYSES, UnknownIdError, betweenness_scores, city_overview, covered_services,
-                                 critical_suppliers, frame_from_rows, indicator_gap, nqi_coverage, owner_benchmark,
-                                 problem_impact, reading_status, single_source, sme_unsupported, to_csv, to_json,
-                                 to_records, uncovered_problems)
+from graphmodel.analyses import (ANALYSES, UnknownIdError, betweenness_reference, betweenness_scores, city_overview,
+                                 covered_services, critical_suppliers, frame_from_rows, indicator_gap, nqi_coverage,
+                                 owner_benchmark, problem_impact, rank_scores, reading_status, single_source,
+                                 sme_unsupported, to_csv, to_json, to_records, uncovered_problems)
 from graphmodel.intake import read_dataset, read_tables
-from graphmodel.model import build_graph
+from graphmodel.demo import generate_demo
+from graphmodel.model import build_graph, chain_members, chains, supply_arcs
 from graphmodel.schema import SHEETS
 
 
@@ -420,6 +421,34 @@ def test_critical_suppliers_w02_ties_share_places_3_to_6():
 
 def test_betweenness_scores_collapse_parallel_arcs():
     assert betweenness_scores("abc", [("a", "b"), ("a", "b"), ("b", "c")]) == {"a": 0.0, "b": 1.0, "c": 0.0}
+
+
+def _same_scores_and_ranks(nodes, arcs, chain="X"):
+    fast, reference = betweenness_scores(nodes, arcs), betweenness_reference(nodes, arcs)
+    assert fast == reference  # every score equal to the last digit kept
+    assert rank_scores(chain, fast, {}) == rank_scores(chain, reference, {})
+
+
+@pytest.mark.parametrize("name", ["W02", "W12", "W20", "W38"])
+def test_fast_betweenness_equals_networkx_on_every_willems_chain(name):
+    G = build_graph(read_dataset(willems(name)))
+    _same_scores_and_ranks(set(chain_members(G, name)), supply_arcs(G, name), name)
+
+
+def test_fast_betweenness_equals_networkx_on_every_demo_chain():
+    G = build_graph(read_tables(generate_demo()))
+    for chain_id in chains(G):
+        _same_scores_and_ranks(set(chain_members(G, chain_id)), supply_arcs(G, chain_id), chain_id)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fast_betweenness_equals_networkx_on_random_graphs_with_cycles(seed):
+    D = nx.gnp_random_graph(300, 0.012, seed=seed, directed=True)  # many cycles, many equal-length paths
+    D.add_edges_from([(0, 1), (1, 2), (2, 0)])
+    nodes = [f"n{i:03d}" for i in D]
+    arcs = [(f"n{u:03d}", f"n{v:03d}") for u, v in D.edges]
+    assert not nx.is_directed_acyclic_graph(D)
+    _same_scores_and_ranks(nodes, arcs)
 
 
 # --------------------------------------------------------------------------- 9 city-overview
