@@ -143,8 +143,34 @@ def raised_in(G: nx.MultiDiGraph, chain_id: str, year: int) -> list[str]:
     return [p for p in model.chain_problems(G, chain_id) if _in_year(G.nodes[p].get("raised_on"), year)]
 
 
+class _Counts:
+    """The numbers derived from the counts, the same for a chain and for the city."""
+
+    open: int
+    in_progress: int
+    covered: int
+    smes: int
+    smes_supported: int
+
+    @property
+    def unresolved(self) -> int:
+        return self.open + self.in_progress
+
+    @property
+    def coverage(self) -> float | None:
+        return _share(self.covered, self.unresolved)
+
+    @property
+    def sme_support_rate(self) -> float | None:
+        return _share(self.smes_supported, self.smes)
+
+    def value(self, key: str) -> Any:
+        """The number a :data:`HEADLINES` key names."""
+        return getattr(self, key)
+
+
 @dataclass
-class ChainNumbers:
+class ChainNumbers(_Counts):
     """The headline numbers of one chain (keys of :data:`HEADLINES` as attributes)."""
 
     chain_id: str
@@ -167,24 +193,9 @@ class ChainNumbers:
     raised_this_year: int | None = None
     projects_by_status: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def unresolved(self) -> int:
-        return self.open + self.in_progress
-
-    @property
-    def coverage(self) -> float | None:
-        return _share(self.covered, self.unresolved)
-
-    @property
-    def sme_support_rate(self) -> float | None:
-        return _share(self.smes_supported, self.smes)
-
-    def value(self, key: str) -> Any:
-        return getattr(self, key)
-
 
 @dataclass
-class CityNumbers:
+class CityNumbers(_Counts):
     """The city-wide headline numbers: firms counted once however many chains they sit on."""
 
     chains: int
@@ -212,27 +223,12 @@ class CityNumbers:
     raised_this_year: int | None = None
 
     @property
-    def unresolved(self) -> int:
-        return self.open + self.in_progress
-
-    @property
-    def coverage(self) -> float | None:
-        return _share(self.covered, self.unresolved)
-
-    @property
-    def sme_support_rate(self) -> float | None:
-        return _share(self.smes_supported, self.smes)
-
-    @property
     def owner_meets(self) -> float | None:
         return _share(self.owners_meeting, self.owners_reporting)
 
     @property
     def owner_leads(self) -> float | None:
         return _share(self.owners_leading, self.owners_reporting)
-
-    def value(self, key: str) -> Any:
-        return getattr(self, key)
 
 
 def chain_numbers(G: nx.MultiDiGraph, chain_id: str, year: int | None = None) -> ChainNumbers:

@@ -29,6 +29,12 @@ HEADERS = {
 }
 
 
+def dict_rows(header: str, *values) -> list[dict]:
+    """Rows as dicts: ``dict_rows("a b", (1, 2), (3, 4))`` → ``[{"a": 1, "b": 2}, {"a": 3, "b": 4}]``."""
+    columns = header.split()
+    return [dict(zip(columns, v)) for v in values]
+
+
 def handmade_rows() -> dict[str, list[list]]:
     return {
         "chains": [

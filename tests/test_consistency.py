@@ -28,14 +28,13 @@ from graphmodel.maps import chain_map_html, city_overview_html
 from graphmodel.model import build_graph, chains
 from graphmodel.report import annual_report, to_html, to_markdown
 from graphmodel.workbook import write_workbook
+from handmade import dict_rows
 
 YEAR = 2025
 
 
 def two_districts() -> dict[str, list[dict]]:
-    def rows(header: str, *values):
-        cols = header.split()
-        return [dict(zip(cols, v)) for v in values]
+    rows = dict_rows
 
     return {
         "chains": rows("chain_id seq name district leader key industry",

@@ -22,6 +22,7 @@ from graphmodel.maps import chain_filename, chain_map_html, write_chain_map, wri
 from graphmodel.maps import assets
 from graphmodel.maps.assets import OfflineError, external_references, finalize_page
 from conftest import willems
+from handmade import dict_rows
 from graphmodel.layout import CLUSTER_MIN, TAG_DX, chain_layout, supply_columns
 from graphmodel.style import PROBLEM_STATES, SERVICE_STYLE, short_name
 from graphmodel.text import truncate
@@ -33,9 +34,7 @@ XSS = "<img src=x onerror=alert(1)>"
 
 def map_rows() -> dict[str, list[dict]]:
     """Two chains, Chinese names, an XSS name, every problem colour, a chain-wide problem."""
-    def rows(header: str, *values):
-        cols = header.split()
-        return [dict(zip(cols, v)) for v in values]
+    rows = dict_rows
 
     return {
         "chains": rows("chain_id seq name district leader key industry",
