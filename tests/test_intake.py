@@ -846,3 +846,11 @@ def test_the_demo_and_the_willems_chains_still_validate_unchanged(tmp_path):
         result = CliRunner().invoke(main, ["validate", str(path), "--format", "json"])
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["valid"] is True
+
+
+def test_every_command_reading_data_takes_the_read_limits(tmp_path):
+    path = write_xlsx(tmp_path / "x.xlsx", handmade_rows())
+    result = CliRunner().invoke(main, ["analyze", "city-overview", "--data", str(path), "--max-rows", "7"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "--max-rows" in result.stderr and "members" in result.stderr and "Traceback" not in result.stderr
+    assert CliRunner().invoke(main, ["analyze", "city-overview", "--data", str(path)]).exit_code == 0
