@@ -328,7 +328,7 @@ def _options_sheet(wb, max_rows: int, quote_sheetname, DefinedName) -> None:
             before = f"+{count_letter}{k + 1}" if k else ""
             ws.cell(row=k + 2, column=col + 1, value=f'=COUNTIF({source},"?*"){before}')
         for r in range(2, max_rows + 2):
-            i = f"(ROW()-1)"
+            i = "(ROW()-1)"
             expr = '""'
             for k in reversed(range(len(sources))):
                 prev = f"${count_letter}${k + 1}" if k else "0"

@@ -22,7 +22,7 @@ from graphmodel.model import build_graph
 from graphmodel.registry import load_registry
 from graphmodel.schema import ENUMS, SHEET_ORDER, SHEETS
 from graphmodel.workbook import (EXAMPLE, EXAMPLE_SHEET, INSTRUCTIONS_SHEET, OPTIONS_SHEET, PICK_NAMES, header_text,
-                                 write_template, write_workbook)
+                                 write_template)
 from handmade import handmade_rows, write_xlsx
 from test_registry import NOTICE, annex_rows
 
