@@ -13,6 +13,7 @@ CREATE CONSTRAINT problem_id IF NOT EXISTS FOR (n:Problem) REQUIRE n.id IS UNIQU
 CREATE CONSTRAINT project_id IF NOT EXISTS FOR (n:Project) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT policy_tool_id IF NOT EXISTS FOR (n:PolicyTool) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT indicator_id IF NOT EXISTS FOR (n:Indicator) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT case_id IF NOT EXISTS FOR (n:Case) REQUIRE n.id IS UNIQUE;
 
 // No index on relationship properties that a load MERGEs on (SUPPLIES.chain/product,
 // REPORTS/TARGETS.year, *.service): with one, the planner, seeing an empty graph, scans that

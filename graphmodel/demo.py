@@ -648,6 +648,7 @@ class _Builder:
     """Builds the raw tables; every random draw comes from ``self.rng`` in a fixed order."""
 
     def __init__(self, seed: int):
+        self.seed = seed
         self.rng = random.Random(seed)
         self.rows: dict[str, list[dict]] = {name: [] for name in SHEET_ORDER}
         self.link_keys: set[tuple] = set()
@@ -706,10 +707,27 @@ class _Builder:
         self.projects()
         self.policy_tools()
         self.indicators_and_readings()
-        return {
-            name: pd.DataFrame(self.rows[name], columns=list(SHEETS[name].column_names), dtype=object)
-            for name in SHEET_ORDER
-        }
+        self.cases()
+        frames = {name: pd.DataFrame(self.rows[name], columns=list(SHEETS[name].column_names), dtype=object)
+                  for name in SHEET_ORDER}
+        return {name: f.where(f.notna(), None) for name, f in frames.items()}  # columns no step fills: blank
+
+    def cases(self) -> None:
+        """典型案例: one per key project, from one of its resolved problems.
+        Its own random stream, so the other sheets stay as they were before cases existed."""
+        rng = random.Random(f"cases-{self.seed}")
+        n = 0
+        for chain in self.chains:
+            done = [p for p in chain.problems if p["status"] == "resolved"]
+            if not chain.entry.key or not done:
+                continue
+            problem = rng.choice(done)
+            n += 1
+            # No "related" ids yet: the maps do not draw (Case)-[:ABOUT] links so far.
+            self.rows["cases"].append({
+                "case_id": f"CASE{n:02d}", "chain_id": chain.cid, "year": problem["resolved"].year,
+                "title": f"{chain.entry.name}：质量问题整改见效{MARK}",
+                "summary": f"专业技术机构联合攻关，问题 {problem['id']} 已于 {_iso(problem['resolved'])} 解决{MARK}"})
 
     def chains_and_firms(self) -> None:
         rng = self.rng

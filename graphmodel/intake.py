@@ -1,10 +1,21 @@
 """Intake: an Excel workbook or a folder of CSV files → validated tables.
 
 The sheets and columns are the contract of ``domain.md`` (see :mod:`graphmodel.schema`).
-Every enumerated value may be given as its English code or its Chinese word; lists
-inside a cell are separated by ``;`` or ``；``. Bad input is rejected whole: every
-problem is collected and raised at once as an :class:`IntakeError`, each naming the
-sheet, the row as the analyst sees it in Excel (the header is row 1) and the column.
+A sheet tab, CSV file name or column header may be the English key or the Chinese name
+(``链上成员``, ``企业编号``), in any mix, with an optional hint in brackets after it
+(``供货占比(0-1)``). Every enumerated value may be given as its English code or its
+Chinese word; lists inside a cell are separated by ``;`` or ``；``. A reference may be
+an id, the template's pick-list form ``E0079｜上海某某公司``, or a bare name that matches
+exactly one entity (the summary says so).
+
+Bad input is rejected whole: every problem is collected and raised at once as an
+:class:`IntakeError`, each naming the sheet and column the way the analyst's file names
+them and the row as Excel shows it (the header is row 1). One root cause is one error:
+an unknown id used in many rows is reported once, with the rows. Nothing is silently
+skipped: a sheet or CSV file whose name is not in the contract is an error naming the
+nearest contract name, unless its name starts with 说明, 示例, 备注 or ``#`` (the
+template's instructions and example sheets; the analyst's own notes), which intake
+leaves alone and lists in the summary. Hidden sheets are read and reported.
 
 >>> ds = read_dataset("../shared/data/willems/W02")          # doctest: +SKIP
 >>> ds["members"].query("role == 'owner'").enterprise_id.tolist()  # doctest: +SKIP
@@ -15,36 +26,75 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import math
 import os
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
+from .registers import normalise_district, normalise_uscc, uscc_problem
 from .schema import BOOL_WORDS, ENUMS, SHEET_ORDER, SHEETS, Column, Sheet
+from .xlsx_reader import FORMULA_WITHOUT_VALUE, Limits, WorkbookRefused, open_workbook
 
-__all__ = ["Issue", "IntakeError", "Dataset", "read_dataset", "read_tables", "split_list"]
+__all__ = [
+    "Issue",
+    "IntakeError",
+    "Dataset",
+    "SheetInfo",
+    "Limits",
+    "read_dataset",
+    "read_tables",
+    "split_list",
+    "match_sheet",
+    "is_ignored_sheet",
+    "IGNORED_PREFIXES",
+    "PICK_SEPARATOR",
+    "MAX_ID_LENGTH",
+    "MAX_CELL_TEXT",
+]
 
 ROW_COLUMN = "_row"  # the Excel row number each record came from
+#: Sheets and CSV files whose name starts with one of these are not data: intake skips them.
+IGNORED_PREFIXES = ("说明", "示例", "备注", "#", "~$")
+#: Between an id and its name in the template's pick-lists: ``E0079｜上海某某公司``.
+PICK_SEPARATOR = "｜"
+MAX_ID_LENGTH = 64
+MAX_CELL_TEXT = 32767  # Excel's limit for one cell
+ENTERPRISE_TAGS = ("专精特新", "小巨人", "高新技术企业", "规上", "上市")
 
+Progress = Callable[[int, int], None]
+
+
+# --------------------------------------------------------------------------- issues
 
 @dataclass(frozen=True, order=True)
 class Issue:
-    """One problem in the input, located as the analyst sees it."""
+    """One problem in the input, located as the analyst sees it.
+
+    ``sheet`` and ``column`` are written as the analyst's file writes them (a Chinese tab
+    stays Chinese); ``file`` is set for CSV tables and whole-file problems. An error that
+    many rows share is one issue: ``row`` is the first, ``rows`` all of that sheet and
+    column, ``places`` every (sheet, column, rows) involved.
+    """
 
     sheet: str
     row: int | None
     column: str | None
     message: str
+    rows: tuple[int, ...] = field(default=(), compare=False)
+    file: str = field(default="", compare=False)
+    contract: str | None = field(default=None, compare=False)
+    places: tuple[tuple[str, str | None, tuple[int, ...]], ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
-        # a contract sheet is named as a sheet; a file (CSV, workbook, folder) as a file
-        where = [f"工作表 {self.sheet}" if self.sheet in SHEETS else f"文件 {self.sheet}"]
+        where = [f"文件 {self.file}" if self.file else f"工作表 {self.sheet}"]
         if self.row is not None:
             where.append(f"第 {self.row} 行")
         if self.column:
@@ -64,8 +114,26 @@ class IntakeError(ValueError):
 
 
 def _issue_order(issue: Issue):
-    sheet_rank = SHEET_ORDER.index(issue.sheet) if issue.sheet in SHEET_ORDER else -1
+    contract = issue.contract or issue.sheet
+    sheet_rank = SHEET_ORDER.index(contract) if contract in SHEET_ORDER else -1
     return (sheet_rank, issue.sheet, issue.row or 0, issue.column or "", issue.message)
+
+
+# --------------------------------------------------------------------------- the data set
+
+@dataclass
+class SheetInfo:
+    """How one contract sheet appeared in the analyst's file."""
+
+    name: str  # the contract name
+    label: str  # the tab name, or the CSV file's name without .csv
+    file: str = ""  # the CSV file name (CSV folders only)
+    headers: dict[str, str] = field(default_factory=dict)  # column key -> header as written
+    chinese: bool = False  # the sheet is written in Chinese (missing columns are named so)
+    hidden: bool = False
+    present: bool = False
+    usable: bool = True  # False when the sheet could not be read (its rows are unknown, not absent)
+    rejected: set[str] = field(default_factory=set)  # ids given but refused (so references to them are not)
 
 
 @dataclass
@@ -73,12 +141,16 @@ class Dataset:
     """Validated tables, one DataFrame per contract sheet (empty when the sheet is absent).
 
     Values are normalised: enumerations as English codes, lists as Python lists,
-    booleans, ints and floats as such, dates as ``YYYY-MM-DD`` strings, blanks as None.
-    Each frame also has a ``_row`` column: the row in the analyst's file.
+    booleans, ints and floats as such, dates as ``YYYY-MM-DD`` strings, blanks as None,
+    references as ids, districts by their full name. Each frame also has a ``_row``
+    column: the row in the analyst's file; :attr:`sheets` says how each sheet and column
+    was named there, :attr:`notes` what the summary should tell the analyst.
     """
 
     tables: dict[str, pd.DataFrame]
     source: str = ""
+    sheets: dict[str, SheetInfo] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def __getitem__(self, sheet: str) -> pd.DataFrame:
         return self.tables[sheet]
@@ -91,29 +163,155 @@ class Dataset:
         return {name: len(df) for name, df in self.tables.items()}
 
 
-# --------------------------------------------------------------------------- reading files
+class _Where:
+    """Names sheets and columns in messages the way the analyst's file does."""
 
-_FORMULA_WITHOUT_VALUE = object()
-_EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!"}
+    def __init__(self, infos: Mapping[str, SheetInfo] | None = None):
+        self.infos = dict(infos or {})
 
+    def info(self, sheet: str) -> SheetInfo:
+        return self.infos.get(sheet) or SheetInfo(sheet, sheet)
+
+    def sheet(self, sheet: str) -> str:
+        return self.info(sheet).label
+
+    def column(self, sheet: str, column: str | None) -> str | None:
+        if column is None:
+            return None
+        info = self.info(sheet)
+        if column in info.headers:
+            return info.headers[column]
+        if info.chinese and sheet in SHEETS and column in SHEETS[sheet].column_names:
+            return SHEETS[sheet].column(column).zh
+        return column
+
+    def issue(self, sheet: str, row: int | None, column: str | None, message: str, **extra) -> Issue:
+        info = self.info(sheet)
+        return Issue(info.label, row, self.column(sheet, column), message, file=info.file, contract=sheet, **extra)
+
+
+# --------------------------------------------------------------------------- names of sheets and columns
+
+_HINT = re.compile(r"\s*[(（\[【][^()（）\[\]【】]*[)）\]】]\s*$")
+_MARKS = "*＊★"
+
+
+def _name_key(text: str) -> str:
+    """A sheet or column name without its bracketed hint, marks, case and spaces."""
+    key = unicodedata.normalize("NFKC", str(text)).strip()
+    for _ in range(2):  # 服务（；分隔）★
+        key = _HINT.sub("", key).rstrip(_MARKS).strip()
+    return key.lower()
+
+
+def _sheet_key(name: str) -> str:
+    name = str(name).strip()
+    if name.lower().endswith(".csv"):
+        name = name[:-4]
+    return _name_key(name)
+
+
+_SHEET_KEYS = {k: s.name for s in SHEETS.values() for k in (s.name, _name_key(s.zh))}
+_COLUMN_KEYS = {
+    s.name: {k: (c.name, k == _name_key(c.zh) and k != c.name) for c in s.columns for k in (c.name, _name_key(c.zh))}
+    for s in SHEETS.values()
+}
+#: Words that point an unknown sheet name at a contract sheet (for the "nearest" hint).
+_SHEET_WORDS = (
+    ("公司", "enterprises"), ("企业名录", "enterprises"), ("名录", "enterprises"), ("厂商", "enterprises"),
+    ("成员", "members"), ("供应", "supplies"), ("供货", "supplies"), ("采购", "supplies"),
+    ("机构", "support_bodies"), ("赋能", "support_links"), ("帮扶", "support_links"),
+    ("问题", "problems"), ("攻关", "projects"), ("政策", "policy_tools"), ("实测", "readings"),
+    ("目标", "targets"), ("指标", "indicators"), ("案例", "cases"), ("产业链", "chains"), ("项目", "projects"),
+)
+
+
+def match_sheet(name: str) -> str | None:
+    """The contract sheet a tab or CSV file name stands for (key or Chinese name), or None.
+
+    >>> match_sheet("链上成员"), match_sheet("Members.csv"), match_sheet("供应关系（2024）"), match_sheet("x")
+    ('members', 'members', 'supplies', None)
+    """
+    return _SHEET_KEYS.get(_sheet_key(name))
+
+
+def is_ignored_sheet(name: str) -> bool:
+    """Sheets (and CSV files) intake leaves alone: instructions, examples, notes.
+
+    >>> is_ignored_sheet("说明 Instructions"), is_ignored_sheet("#选项"), is_ignored_sheet("企业")
+    (True, True, False)
+    """
+    return str(name).strip().startswith(IGNORED_PREFIXES)
+
+
+def _nearest_sheet(name: str) -> Sheet:
+    key = _sheet_key(name)
+    for word, sheet in _SHEET_WORDS:
+        if word in key:
+            return SHEETS[sheet]
+
+    def score(sheet: Sheet) -> float:
+        return max(difflib.SequenceMatcher(None, key, sheet.name).ratio(),
+                   difflib.SequenceMatcher(None, key, sheet.zh).ratio())
+
+    return max(SHEETS.values(), key=score)
+
+
+def _unknown_sheet(label: str, csv_file: bool) -> str:
+    near = _nearest_sheet(label)
+    if csv_file:
+        return (f"未知的文件“{_shown(label)}”：不是约定的表名，最接近的是 {near.name}.csv 或 {near.zh}.csv；"
+                f"若是自己的备注，请把文件名改为以“备注”开头 (unknown file; nearest: {near.name})")
+    return (f"未知的工作表“{_shown(label)}”：不是约定的表名，最接近的是“{near.zh}”（{near.name}）；"
+            f"若是自己的备注页，请把名称改为以“备注”开头 (unknown sheet; nearest: {near.name})")
+
+
+# --------------------------------------------------------------------------- showing values
+
+def _shown(value: Any, limit: int = 40) -> str:
+    """A value fit for a message: invisible and look-alike characters escaped, long text cut."""
+    text = str(value)
+    cut = len(text) > limit
+    if cut:
+        text = text[:limit]
+    out = []
+    for ch in text:
+        if ch == " " or ch == "\u3000" or (ch.isprintable() and unicodedata.category(ch) not in ("Cf", "Zs", "Co")):
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return "".join(out) + (f"…（共 {len(str(value))} 个字符）" if cut else "")
+
+
+def _rows_text(rows: Iterable[int], most: int = 12) -> str:
+    """Row numbers as an analyst reads them: ``第 3–13、20 行`` (first few, then 等 N 处)."""
+    rows = sorted(set(rows))
+    runs: list[list[int]] = []
+    for r in rows:
+        if runs and r == runs[-1][1] + 1:
+            runs[-1][1] = r
+        else:
+            runs.append([r, r])
+    parts = []
+    for a, b in runs:
+        parts.extend([str(a)] if a == b else [f"{a}、{b}"] if b == a + 1 else [f"{a}–{b}"])
+    shown = "、".join(parts[:most])
+    return f"第 {shown} 行" + (f"等 {len(rows)} 处" if len(parts) > most else "")
+
+
+# --------------------------------------------------------------------------- raw sheets
 
 @dataclass
 class _RawSheet:
     name: str  # the contract name
-    label: str  # how the analyst knows it (sheet name or file name)
-    header: list[str]
+    label: str  # how the analyst knows it (sheet name or CSV file name without .csv)
+    header: list[Any]
     header_row: int
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)
-
-
-def _match_sheet(name: str) -> str | None:
-    key = name.strip().lower()
-    if key.endswith(".csv"):
-        key = key[:-4]
-    for sheet in SHEETS.values():
-        if key == sheet.name or key == sheet.zh:
-            return sheet.name
-    return None
+    file: str = ""
+    hidden: bool = False
+    merged: list[str] = field(default_factory=list)
 
 
 def _is_blank(value: Any) -> bool:
@@ -121,111 +319,206 @@ def _is_blank(value: Any) -> bool:
         isinstance(value, float) and math.isnan(value))
 
 
-def _raw_sheet(name: str, label: str, rows: Iterable[tuple[int, list[Any]]], issues: list[Issue]):
-    header: list[str] | None = None
-    sheet = _RawSheet(name, label, [], 0)
+def _raw_sheet(name: str, label: str, rows: Iterable[tuple[int, list[Any]]], file: str = "",
+               tick: Callable[[], None] | None = None) -> _RawSheet | None:
+    sheet: _RawSheet | None = None
     for row_number, values in rows:
+        if tick:
+            tick()
         if all(_is_blank(v) for v in values):
             continue
-        if header is None:
-            header = ["" if v is None else str(v).strip().lower() for v in values]
-            sheet.header, sheet.header_row = header, row_number
+        if sheet is None:
+            sheet = _RawSheet(name, label, list(values), row_number, file=file)
             continue
-        sheet.rows.append((row_number, list(values)))
-    return sheet if header is not None else None
+        sheet.rows.append((row_number, values))
+    return sheet
 
 
-def _read_excel(path: Path, issues: list[Issue]) -> dict[str, _RawSheet]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+class _Ticker:
+    """Calls ``progress(done, total)`` every few thousand rows."""
 
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress, self.total, self.done = progress, max(total, 1), 0
+
+    def __call__(self, n: int = 1) -> None:
+        self.done += n
+        if self.progress and self.done % 2000 < n:
+            self.progress(min(self.done, self.total), self.total)
+
+    def finish(self) -> None:
+        if self.progress:
+            self.progress(self.total, self.total)
+
+
+class _Sources:
+    """What reading found, before the contract is checked."""
+
+    def __init__(self):
+        self.raw: dict[str, _RawSheet] = {}
+        self.present: dict[str, SheetInfo] = {}  # every contract sheet seen, empty or not
+        self.ignored: list[str] = []
+        self.hidden: list[str] = []
+        self.ticker: _Ticker | None = None
+
+    def claim(self, label: str, issues: list[Issue], csv_file: str = "") -> str | None:
+        """The contract sheet ``label`` stands for, or None (ignored, unknown, duplicate)."""
+        if is_ignored_sheet(csv_file or label):
+            self.ignored.append(csv_file or label)
+            return None
+        name = match_sheet(label)
+        if name is None:
+            issues.append(Issue(csv_file or label, None, None, _unknown_sheet(label, bool(csv_file)), file=csv_file))
+            return None
+        if name in self.present:
+            first = self.present[name]
+            what = f"文件 {first.file}" if first.file else f"工作表 {first.label}"
+            issues.append(Issue(csv_file or label, None, None, f"与{what}重复（同为 {name}）", file=csv_file,
+                                contract=name))
+            return None
+        self.present[name] = SheetInfo(name, label, csv_file, present=True)
+        return name
+
+
+def _read_excel(path: Path, issues: list[Issue], limits: Limits, progress: Progress | None) -> _Sources:
+    found = _Sources()
     try:
-        values_book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        formula_book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        issues.append(Issue(path.name, None, None, f"无法作为 Excel 工作簿打开（{type(exc).__name__}）；"
-                                                   "请另存为 .xlsx 格式"))
-        return {}
-    except Exception as exc:  # zipfile.BadZipFile and friends: not a workbook at all
-        issues.append(Issue(path.name, None, None, f"不是有效的 .xlsx 文件（{type(exc).__name__}）"))
-        return {}
-    sheets: dict[str, _RawSheet] = {}
-    try:
-        for ws_values, ws_formulas in zip(values_book.worksheets, formula_book.worksheets):
-            name = _match_sheet(ws_values.title)
-            if name is None:
-                continue  # instructions and the analyst's own sheets are welcome
-            if name in sheets:
-                issues.append(Issue(ws_values.title, None, None, f"与工作表 {sheets[name].label} 重复（同为 {name}）"))
-                continue
-
-            def rows():
-                for number, (vals, forms) in enumerate(
-                        zip(ws_values.iter_rows(values_only=True), ws_formulas.iter_rows(values_only=True)), 1):
-                    merged = []
-                    for i, v in enumerate(vals):
-                        f = forms[i] if i < len(forms) else None
-                        if v is None and isinstance(f, str) and f.startswith("="):
-                            merged.append(_FORMULA_WITHOUT_VALUE)
-                        else:
-                            merged.append(v)
-                    yield number, merged
-
-            raw = _raw_sheet(name, ws_values.title, rows(), issues)
-            if raw is not None:
-                sheets[name] = raw
-    finally:
-        values_book.close()
-        formula_book.close()
-    return sheets
+        with open_workbook(path, limits) as sheets:
+            wanted = []
+            for s in sheets:
+                name = found.claim(s.title, issues)
+                if name is None:
+                    continue
+                if s.state != "visible":
+                    found.hidden.append(s.title)
+                    found.present[name].hidden = True
+                if s.rows > limits.max_rows:
+                    issues.append(Issue(s.title, None, None,
+                                        f"超过 {limits.max_rows} 行的上限（每个工作表）；如确需读取，可用 --max-rows 调高 "
+                                        "(too many rows; raise the limit with --max-rows)", contract=name))
+                    found.present[name].usable = False
+                    continue
+                wanted.append((name, s))
+            tick = _Ticker(progress, 2 * sum(s.rows for _, s in wanted))
+            found.ticker = tick
+            for name, s in wanted:
+                try:
+                    raw = _raw_sheet(name, s.title, s.iter_rows(), tick=tick)
+                except Exception as exc:  # noqa: BLE001 -- malformed or hostile sheet XML: one line
+                    issues.append(Issue(s.title, None, None, _xml_failure(exc), contract=name))
+                    found.present[name].usable = False
+                    continue
+                if raw is not None:
+                    raw.hidden, raw.merged = s.state != "visible", s.merged
+                    found.raw[name] = raw
+    except WorkbookRefused as exc:
+        issues.append(Issue(path.name, None, None, str(exc), file=path.name))
+    except Exception as exc:  # noqa: BLE001
+        issues.append(Issue(path.name, None, None, _xml_failure(exc), file=path.name))
+    return found
 
 
-def _read_csv_folder(folder: Path, issues: list[Issue]) -> dict[str, _RawSheet]:
-    sheets: dict[str, _RawSheet] = {}
+def _xml_failure(exc: BaseException) -> str:
+    name = type(exc).__name__
+    if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
+        return "含有 DTD 或实体声明（XML 实体扩展/外部实体攻击的写法），拒绝读取 (XML entities are refused)"
+    first = str(exc).splitlines()[0] if str(exc) else name
+    return f"工作表的 XML 无法解析（{name}: {_shown(first, 80)}）；请在 Excel 中打开后另存为 .xlsx"
+
+
+_DELIMITERS = {";": "分号“;”", "\t": "制表符（Tab）", "；": "全角分号“；”"}
+
+
+def _read_csv_folder(folder: Path, issues: list[Issue], limits: Limits, progress: Progress | None) -> _Sources:
+    found = _Sources()
+    texts: list[tuple[str, str, Path, str]] = []
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() != ".csv" or not path.is_file():
             continue
-        name = _match_sheet(path.name)
+        name = found.claim(path.name[:-4], issues, csv_file=path.name)
         if name is None:
             continue
-        if name in sheets:
-            issues.append(Issue(path.name, None, None, f"与文件 {sheets[name].label} 重复（同为 {name}）"))
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            issues.append(Issue(path.name, None, None, f"无法读取（{exc.strerror or type(exc).__name__}）",
+                                file=path.name, contract=name))
+            found.present[name].usable = False
             continue
-        data = path.read_bytes()
-        if not data.strip():
-            issues.append(Issue(path.name, None, None, "文件为空，缺少表头行（删除该文件表示“暂无”）"))
-            continue
+        if not data.lstrip(b"\xef\xbb\xbf").strip():
+            continue  # a 0-byte file is an empty sheet: "none yet"
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
+            try:
+                data.decode("gb18030")
+                hint = "看起来是 GBK/GB18030 编码；"
+            except UnicodeDecodeError:
+                hint = ""
             issues.append(Issue(path.name, line, None,
-                                "不是 UTF-8 编码；请在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”"))
+                                f"不是 UTF-8 编码；{hint}请在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”",
+                                file=path.name, contract=name))
+            found.present[name].usable = False
             continue
+        texts.append((name, path.name[:-4], path, text))
+    tick = _Ticker(progress, 2 * sum(t.count("\n") + 1 for *_, t in texts))  # read, then checked
+    found.ticker = tick
+    for name, label, path, text in texts:
         reader = csv.reader(io.StringIO(text, newline=""))
-        rows = []
+        rows: list[tuple[int, list[str]]] = []
         try:
-            for row in reader:
-                rows.append((reader.line_num, row))
+            # Excel shows one row per record, a quoted newline included: count records, not lines.
+            for number, row in enumerate(reader, 1):
+                rows.append((number, row))
+                if number > limits.max_rows:
+                    issues.append(Issue(label, None, None, f"超过 {limits.max_rows} 行的上限；如确需读取，可用 --max-rows "
+                                                           "调高 (too many rows; raise with --max-rows)",
+                                        file=path.name, contract=name))
+                    found.present[name].usable = False
+                    break
         except csv.Error as exc:
-            issues.append(Issue(path.name, reader.line_num, None, f"CSV 格式错误：{exc}"))
+            issues.append(Issue(label, len(rows) + 1, None, f"CSV 格式错误：{exc}", file=path.name, contract=name))
+            found.present[name].usable = False
             continue
-        # csv line_num is the line where the record ends; a record spans lines only with quoted newlines
-        raw = _raw_sheet(name, path.name, rows, issues)
-        if raw is not None:
-            sheets[name] = raw
-    return sheets
+        tick(max(0, text.count("\n") + 1 - len(rows)))
+        raw = _raw_sheet(name, label, rows, file=path.name, tick=tick)
+        if raw is None:
+            continue
+        delimiter = _wrong_delimiter(SHEETS[name], raw.header)
+        if delimiter:
+            issues.append(Issue(label, raw.header_row, None,
+                                f"表头只有一列，按{_DELIMITERS[delimiter]}才能分开：此文件不是逗号分隔的 CSV；请在 Excel 中"
+                                "“另存为 → CSV UTF-8（逗号分隔）” (not comma-separated)", file=path.name, contract=name))
+            found.present[name].usable = False
+            continue
+        found.raw[name] = raw
+    return found
+
+
+def _wrong_delimiter(sheet: Sheet, header: list[Any]) -> str | None:
+    cells = [h for h in header if not _is_blank(h)]
+    if len(cells) != 1:
+        return None
+    for delimiter in _DELIMITERS:
+        parts = str(cells[0]).split(delimiter)
+        if len(parts) > 1 and sum(_name_key(p) in _COLUMN_KEYS[sheet.name] for p in parts) >= 2:
+            return delimiter
+    return None
 
 
 # --------------------------------------------------------------------------- cell parsing
 
 _LIST_SPLIT = re.compile(r"[;；]")
+_WRONG_LIST_SPLIT = re.compile(r"[,，、]")
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
     re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
     re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
 )
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ID_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f-\x9f/\\:*?"<>|]')
+_PATH_CHARS = set('/\\:*?"<>|')
 
 
 def split_list(text: Any) -> list[str]:
@@ -244,13 +537,57 @@ class _Bad(Exception):
 
 
 def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # Excel stores typed numbers (ids, codes) as floats
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.date().isoformat() if isinstance(value, dt.datetime) else value.isoformat()
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return str(value).strip()
+
+
+def _text(value: Any) -> str:
+    """Cell text, checked: no control characters (tab and newline are fine), fits a cell."""
+    text = _as_text(value)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _CONTROL.search(text)
+    if bad:
+        raise _Bad(f"含有控制字符 {_shown(bad.group())}（第 {bad.start() + 1} 个字符）；请删除")
+    if len(text) > MAX_CELL_TEXT:
+        raise _Bad(f"文本长 {len(text)} 个字符，超过 Excel 单元格上限 {MAX_CELL_TEXT}；请缩短或拆分")
+    return text
+
+
+def _ref_text(value: Any) -> str:
+    """A reference as written: it must name an id, so a character no id may hold makes it
+    unknown (reported once, with the id it resembles), not a second error of its own."""
+    text = _as_text(value)
+    if len(text) > MAX_CELL_TEXT:
+        raise _Bad(f"文本长 {len(text)} 个字符，超过 Excel 单元格上限 {MAX_CELL_TEXT}")
+    return text
+
+
+def _invisible(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cn")
+
+
+def _id(value: Any) -> str:
+    text = _text(value)
+    if len(text) > MAX_ID_LENGTH:
+        raise _Bad(f"编号最长 {MAX_ID_LENGTH} 个字符，实为 {len(text)} 个（“{_shown(text)}”）")
+    bad = _ID_FORBIDDEN.search(text)
+    if bad is None and not text.isascii():
+        bad = next((m for m in re.finditer(".", text, re.S) if _invisible(m.group())), None)
+    if bad:
+        ch = bad.group()
+        what = f"字符“{ch}”" if ch in _PATH_CHARS else f"不可见字符 {_shown(ch)}"
+        raise _Bad(f"编号“{_shown(text)}”含有{what}；编号不能含控制字符、零宽字符或 / \\ : * ? \" < > |")
+    return text
 
 
 def _parse_int(value: Any) -> int:
@@ -264,24 +601,27 @@ def _parse_int(value: Any) -> int:
         raise _Bad(f"应为整数，实为 {value}")
     text = str(value).strip()
     if re.fullmatch(r"[+-]?\d+(\.0+)?", text):
-        return int(float(text))
-    raise _Bad(f"应为整数，实为“{text}”")
+        return int(text.split(".")[0])
+    raise _Bad(f"应为整数，实为“{_shown(text)}”")
 
 
 def _parse_number(value: Any, percent_ok: bool = False) -> float:
     if isinstance(value, bool):
         raise _Bad("应为数值")
-    if isinstance(value, (int, float)):
-        number = float(value)
-    else:
-        text = str(value).strip().replace("，", ",")
-        scale = 1.0
-        if percent_ok and text.endswith("%"):
-            text, scale = text[:-1].strip(), 0.01
-        try:
-            number = float(text) * scale
-        except ValueError:
-            raise _Bad(f"应为数值，实为“{value}”") from None
+    try:
+        if isinstance(value, (int, float)):
+            number = float(value)
+        else:
+            text = str(value).strip().replace("，", ",")
+            scale = 1.0
+            if percent_ok and text.endswith("%"):
+                text, scale = text[:-1].strip(), 0.01
+            try:
+                number = float(text) * scale
+            except ValueError:
+                raise _Bad(f"应为数值，实为“{_shown(value)}”") from None
+    except OverflowError:
+        raise _Bad("数值超出范围") from None
     if math.isnan(number) or math.isinf(number):
         raise _Bad("应为有限数值")
     return number
@@ -292,7 +632,7 @@ def _parse_date(value: Any) -> str:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value).strip()
+    text = _text(value)
     if isinstance(value, str) and " " in text:
         text = text.split(" ", 1)[0]  # "2024-05-01 00:00:00" from a datetime-typed column
     for pattern in _DATE_PATTERNS:
@@ -301,8 +641,8 @@ def _parse_date(value: Any) -> str:
             try:
                 return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
             except ValueError:
-                raise _Bad(f"日期不存在：“{text}”") from None
-    raise _Bad(f"日期格式无法识别：“{text}”（应为 YYYY-MM-DD）")
+                raise _Bad(f"日期不存在：“{_shown(text)}”") from None
+    raise _Bad(f"日期格式无法识别：“{_shown(text)}”（应为 YYYY-MM-DD）")
 
 
 def _parse_bool(value: Any) -> bool:
@@ -313,301 +653,621 @@ def _parse_bool(value: Any) -> bool:
     word = _as_text(value).lower()
     if word in BOOL_WORDS:
         return BOOL_WORDS[word]
-    raise _Bad(f"应为 是/否（true/false、yes/no、1/0），实为“{_as_text(value)}”")
+    raise _Bad(f"应为 是/否（true/false、yes/no、1/0），实为“{_shown(_as_text(value))}”")
 
 
-def _parse_enum(enum_name: str, value: Any) -> str:
-    enum = ENUMS[enum_name]
-    code = enum.parse(_as_text(value))
+def _parse_enum(column: Column, text: str) -> str:
+    enum = ENUMS[column.enum]
+    code = enum.parse(text)
     if code is None:
-        raise _Bad(f"未知取值“{_as_text(value)}”，应为 {enum.describe()}")
+        parts = [p.strip() for p in _WRONG_LIST_SPLIT.split(text) if p.strip()]
+        listed = [p for p in _LIST_SPLIT.split(text) if p.strip()]
+        if len(parts) > 1 and all(enum.parse(p) for p in parts):
+            hint = "多个值请用“；”分隔" if column.is_list else "此列只能填一个值"
+            raise _Bad(f"“{_shown(text)}”：{hint}（可选 {enum.describe()}）")
+        if not column.is_list and len(listed) > 1 and all(enum.parse(p) for p in listed):
+            raise _Bad(f"“{_shown(text)}”：此列只能填一个值")
+        raise _Bad(f"未知取值“{_shown(text)}”，应为 {enum.describe()}")
     return code
 
 
-def _parse_cell(column: Column, value: Any) -> Any:
-    """The normalised value of one non-blank cell, or raise _Bad with a reason."""
-    if value is _FORMULA_WITHOUT_VALUE:
-        raise _Bad("单元格只有公式、没有计算结果；请在 Excel 中打开并保存，或“粘贴为数值”")
-    if isinstance(value, str) and value.strip() in _EXCEL_ERRORS:
-        raise _Bad(f"单元格是 Excel 错误值 {value.strip()}")
+def _cell_parser(column: Column) -> Callable[[Any], Any]:
+    """The function turning one non-blank cell of ``column`` into its value (or raising _Bad)."""
     kind = column.kind
-    if kind in ("id", "ref", "text"):
-        return _as_text(value)
-    if kind == "int":
-        number = _parse_int(value)
-    elif kind == "number":
-        number = _parse_number(value)
-    elif kind == "share":
-        number = _parse_number(value, percent_ok=True)
-        if not 0 <= number <= 1:
-            raise _Bad(f"应在 0 到 1 之间，实为 {_as_text(value)}")
+
+    low, high = column.minimum, column.maximum
+    span = f"（应在 {low:g} 到 {high:g} 之间）" if low is not None and high is not None else ""
+
+    def bounded(number):
+        if low is not None and number < low:
+            raise _Bad(f"应不小于 {low:g}，实为 {_shown(number)}{span}")
+        if high is not None and number > high:
+            raise _Bad(f"应不大于 {high:g}，实为 {_shown(number)}{span}")
         return number
-    elif kind == "bool":
-        return _parse_bool(value)
-    elif kind == "date":
-        return _parse_date(value)
-    elif kind == "enum":
-        return _parse_enum(column.enum, value)
-    elif kind == "enums":
-        codes: list[str] = []
-        for part in split_list(_as_text(value)):
-            code = _parse_enum(column.enum, part)
-            if code not in codes:
-                codes.append(code)
-        return codes
-    elif kind in ("refs", "texts"):
-        return list(dict.fromkeys(split_list(_as_text(value))))
-    else:  # pragma: no cover - schema and parser disagree
-        raise AssertionError(kind)
-    if column.minimum is not None and number < column.minimum:
-        raise _Bad(f"应不小于 {column.minimum:g}，实为 {number:g}")
-    return number
+
+    if kind == "id":
+        return _id
+    if kind == "text":
+        return _text
+    if kind == "ref":
+        return _ref_text
+    if kind == "int":
+        return lambda v: bounded(_parse_int(v))
+    if kind == "number":
+        return lambda v: bounded(_parse_number(v))
+    if kind == "share":
+        def share(v):
+            number = _parse_number(v, percent_ok=True)
+            if not 0 <= number <= 1:
+                raise _Bad(f"应在 0 到 1 之间，实为 {_shown(_as_text(v))}")
+            return number
+        return share
+    if kind == "bool":
+        return _parse_bool
+    if kind == "date":
+        return _parse_date
+    if kind == "enum":
+        return lambda v: _parse_enum(column, _text(v))
+    if kind == "enums":
+        def enums(v):
+            codes: list[str] = []
+            for part in split_list(_text(v)):
+                code = _parse_enum(column, part)
+                if code not in codes:
+                    codes.append(code)
+            return codes
+        return enums
+    if kind == "refs":
+        return lambda v: list(dict.fromkeys(split_list(_ref_text(v))))
+    if kind == "texts":
+        def texts(v):
+            items = list(dict.fromkeys(split_list(_text(v))))
+            if column.name == "tags":
+                for item in items:
+                    parts = [p.strip() for p in _WRONG_LIST_SPLIT.split(item) if p.strip()]
+                    if len(parts) > 1 and all(p in ENTERPRISE_TAGS for p in parts):
+                        raise _Bad(f"“{_shown(item)}”：多个标签请用“；”分隔")
+            return items
+        return texts
+    if kind == "uscc":
+        def uscc(v):
+            code = normalise_uscc(_text(v))
+            problem = uscc_problem(code)
+            if problem:
+                raise _Bad(f"统一社会信用代码“{_shown(code)}”无效：{problem}")
+            return code
+        return uscc
+    if kind == "district":
+        return lambda v: normalise_district(_text(v))
+    raise AssertionError(kind)  # pragma: no cover - schema and parser disagree
+
+
+_PARSERS = {(s.name, c.name): _cell_parser(c) for s in SHEETS.values() for c in s.columns}
 
 
 def _blank_value(column: Column) -> Any:
-    return [] if column.kind in ("enums", "refs", "texts") else None
+    return [] if column.is_list else None
 
 
-def _parse_sheet(sheet: Sheet, raw: _RawSheet | None, issues: list[Issue]) -> pd.DataFrame:
-    columns = list(sheet.column_names) + [ROW_COLUMN]
+def _empty_frame(sheet: Sheet) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in list(sheet.column_names) + [ROW_COLUMN]})
+
+
+def _merged_ranges(raw: _RawSheet, positions: dict[str, int]):
+    from openpyxl.utils import range_boundaries
+
+    for ref in raw.merged:
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
+        except (ValueError, TypeError):
+            continue
+        if max_row < raw.header_row or (min_col == max_col and min_row == max_row):
+            continue
+        hit = [name for name, i in positions.items() if min_col <= i + 1 <= max_col]
+        if hit:
+            yield ref, min_row, max_row, min_col, max_col, hit
+
+
+def _parse_sheet(sheet: Sheet, raw: _RawSheet | None, issues: list[Issue], info: SheetInfo,
+                 tick: Callable[[int], None] | None = None) -> pd.DataFrame:
     if raw is None:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        return _empty_frame(sheet)
+    keys = _COLUMN_KEYS[sheet.name]
     positions: dict[str, int] = {}
-    for index, title in enumerate(raw.header):
-        if title in positions and title in sheet.column_names:
-            issues.append(Issue(sheet.name, raw.header_row, title, "表头重复"))
-        positions.setdefault(title, index)
-    missing = [c for c in sheet.column_names if c not in positions]
-    for name in missing:
-        issues.append(Issue(sheet.name, raw.header_row, name,
-                            f"缺少列（表头应包含：{', '.join(sheet.column_names)}）"))
+    unknown: list[str] = []
+    chinese_votes = 0
+    for index, cell in enumerate(raw.header):
+        text = "" if _is_blank(cell) else _as_text(cell)
+        found = keys.get(_name_key(text)) if text else None
+        if found is None:
+            if text:
+                unknown.append(text)
+            continue
+        name, chinese = found
+        if name in positions:
+            issues.append(Issue(info.label, raw.header_row, text,
+                                f"表头重复（与“{info.headers[name]}”同为 {name}）", file=info.file, contract=sheet.name))
+            continue
+        positions[name] = index
+        info.headers[name] = text
+        chinese_votes += 1 if chinese else -1
+    info.chinese = chinese_votes > 0 or (not positions and _name_key(info.label) == _name_key(sheet.zh))
+    where = _Where({sheet.name: info})
+    missing = [c for c in sheet.columns if c.name not in positions and not c.optional]
+    for column in missing:
+        shown = column.zh if info.chinese else column.name
+        near = difflib.get_close_matches(_name_key(shown), [_name_key(u) for u in unknown], n=1, cutoff=0.6)
+        guess = next((f"；表头中的“{u}”是否写错？" for u in unknown if near and _name_key(u) == near[0]), "")
+        expected = "、".join(c.zh if info.chinese else c.name for c in sheet.columns if not c.optional)
+        issues.append(where.issue(sheet.name, raw.header_row, column.name,
+                                  f"缺少列“{shown}”（{column.name if info.chinese else column.zh}）"
+                                  f"{guess}（表头应包含：{expected}）"))
     if missing:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        info.usable = False
+        return _empty_frame(sheet)
+
+    covered: set[tuple[int, str]] = set()
+    for ref, min_row, max_row, min_col, max_col, hit in _merged_ranges(raw, positions):
+        first = min(hit, key=lambda n: positions[n])
+        issues.append(where.issue(sheet.name, max(min_row, raw.header_row), first,
+                                  f"合并单元格 {ref}：合并区域只有左上角单元格有值，其余会被当作空白；请取消合并，"
+                                  "在每行填写完整的值 (merged cells)"))
+        for r in range(min_row, max_row + 1):
+            for name in hit:
+                if (r, positions[name]) != (min_row, min_col - 1):
+                    covered.add((r, name))
+
+    plan = [(c, positions[c.name], _PARSERS[(sheet.name, c.name)], c.required) for c in sheet.columns
+            if c.name in positions]
+    absent = [c for c in sheet.columns if c.name not in positions]
     records = []
     for row_number, values in raw.rows:
+        width = len(values)
+        if all(i >= width or _is_blank(values[i]) for _, i, _, _ in plan):
+            continue  # nothing in the contract's columns (a helper formula, a note beside the table)
         record: dict[str, Any] = {ROW_COLUMN: row_number}
-        for column in sheet.columns:
-            i = positions[column.name]
-            value = values[i] if i < len(values) else None
+        for column, i, parse, required in plan:
+            value = values[i] if i < width else None
+            if value is FORMULA_WITHOUT_VALUE:
+                issues.append(where.issue(sheet.name, row_number, column.name,
+                                          "单元格只有公式、没有计算结果；请在 Excel 中打开并保存，或“粘贴为数值”"))
+                record[column.name] = _blank_value(column)
+                continue
             if _is_blank(value):
-                if column.required:
-                    issues.append(Issue(sheet.name, row_number, column.name, f"必填（{column.zh}）不能为空"))
+                if required and (row_number, column.name) not in covered:
+                    issues.append(where.issue(sheet.name, row_number, column.name, f"必填（{column.zh}）不能为空"))
+                record[column.name] = _blank_value(column)
+                continue
+            if isinstance(value, str) and value.strip() in _EXCEL_ERRORS:
+                issues.append(where.issue(sheet.name, row_number, column.name, f"单元格是 Excel 错误值 {value.strip()}"))
                 record[column.name] = _blank_value(column)
                 continue
             try:
-                record[column.name] = _parse_cell(column, value)
+                record[column.name] = parse(value)
             except _Bad as bad:
-                issues.append(Issue(sheet.name, row_number, column.name, str(bad)))
+                issues.append(where.issue(sheet.name, row_number, column.name, str(bad)))
                 record[column.name] = _blank_value(column)
+                if column.kind == "id":
+                    info.rejected.add(_as_text(value))
+        for column in absent:
+            record[column.name] = _blank_value(column)
         records.append(record)
+        if tick:
+            tick(1)
     # object columns: an int column with a blank cell must keep its ints (not become 2.0, NaN)
+    columns = list(sheet.column_names) + [ROW_COLUMN]
     return pd.DataFrame({c: pd.Series([r[c] for r in records], dtype=object) for c in columns})
+
+
+_EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!"}
+
+
+# --------------------------------------------------------------------------- references
+
+_KIND_ZH = {"Chain": "产业链", "Enterprise": "企业", "SupportBody": "质量赋能机构", "Problem": "质量问题",
+            "Project": "攻关项目", "PolicyTool": "政策工具", "Indicator": "质量指标", "Case": "典型案例"}
+_ID_SHEET_OF = {s.label: s for s in SHEETS.values() if s.label}
+
+
+class _Places:
+    """Collects one error per root cause, with every row where it shows."""
+
+    def __init__(self):
+        self.found: dict[tuple, list[tuple[str, int, str]]] = {}
+        self.heads: dict[tuple, str] = {}
+
+    def add(self, key: tuple, message: str, sheet: str, row: int, column: str) -> None:
+        self.heads.setdefault(key, message)
+        self.found.setdefault(key, []).append((sheet, row, column))
+
+    def issues(self, where: _Where) -> list[Issue]:
+        out = []
+        for key, places in self.found.items():
+            places.sort(key=lambda p: (SHEET_ORDER.index(p[0]) if p[0] in SHEET_ORDER else -1, p[1]))
+            groups: dict[tuple[str, str], list[int]] = {}
+            for sheet, row, column in places:
+                groups.setdefault((sheet, column), []).append(row)
+            (sheet, column), rows = next(iter(groups.items()))
+            message = self.heads[key]
+            if len(groups) == 1 and len(places) > 1:
+                message += f"（共 {len(places)} 处：{_rows_text(rows)}）"
+            elif len(groups) > 1:
+                parts = [f"{where.sheet(s)} {where.column(s, c)} {_rows_text(r)}" for (s, c), r in groups.items()]
+                message += f"（共 {len(places)} 处：{'；'.join(parts)}）"
+            out.append(where.issue(sheet, rows[0], column, message, rows=tuple(sorted(set(rows))),
+                                   places=tuple((where.sheet(s), where.column(s, c), tuple(sorted(set(r))))
+                                                for (s, c), r in groups.items())))
+        return out
+
+
+class _Registry:
+    """Every id of the data set with its label, and what people call each entity."""
+
+    def __init__(self, tables: Mapping[str, pd.DataFrame]):
+        self.kind: dict[str, str] = {}
+        self.names: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self.folded: dict[str, str] = {}
+        for label, sheet in _ID_SHEET_OF.items():
+            frame = tables.get(sheet.name)
+            if frame is None or not len(frame):
+                continue
+            ids = frame[sheet.id_column].tolist()
+            names = frame[sheet.name_column].tolist() if sheet.name_column else [None] * len(ids)
+            for node_id, name in zip(ids, names):
+                if node_id is None:
+                    continue
+                self.kind.setdefault(node_id, label)
+                self.folded.setdefault(node_id.casefold(), node_id)
+                if name:
+                    self.names[label][name].append(node_id)
+
+    def resolve(self, value: str, targets: tuple[str, ...]) -> tuple[str, str | None]:
+        """(id, how) for a reference: an id as it is, the pick-list form, or a unique name."""
+        if self.kind.get(value) in targets:
+            return value, None
+        for sep in (PICK_SEPARATOR, "|"):
+            at = value.find(sep)
+            while at > 0:
+                head = value[:at].strip()
+                if self.kind.get(head) in targets:
+                    return head, None
+                at = value.find(sep, at + 1)
+        matches = {i for label in targets for i in self.names[label].get(value, ())}
+        if len(matches) == 1:
+            return matches.pop(), "name"
+        return value, None
+
+    def why_unknown(self, value: str, targets: tuple[str, ...], is_list: bool) -> tuple[str, str]:
+        """(grouping key, message) for a reference that names nothing of ``targets``."""
+        kinds = [_KIND_ZH[t] for t in targets]
+        what = "、".join(kinds[:-1]) + "或" + kinds[-1] if len(kinds) > 1 else kinds[0]
+        kind = self.kind.get(value)
+        if kind is not None:
+            return ("kind", value, targets), f"“{_shown(value)}”是{_KIND_ZH[kind]}，此处应为{what}的编号"
+        head = f"找不到{what}“{_shown(value)}”"
+        named = sorted({i for label in targets for i in self.names[label].get(value, ())})
+        if named:
+            return ("name", value, targets), f"{head}：这是 {len(named)} 个{what}的名称（{'、'.join(named[:5])}），请填写编号"
+        other = sorted({(label, i) for label, names in self.names.items() for i in names.get(value, ())})
+        if other:
+            label, node = other[0]
+            return ("name", value, targets), f"{head}：“{_shown(value)}”是{_KIND_ZH[label]}“{node}”的名称，此处应为{what}的编号"
+        folded = self.folded.get(value.casefold())
+        if folded and self.kind.get(folded) in targets:
+            return ("missing", value), f"{head}；编号区分大小写，是否为“{folded}”？"
+        visible = "".join(ch for ch in value if not _invisible(ch))
+        if visible != value and self.kind.get(visible) in targets:
+            return ("missing", value), f"{head}：含有不可见字符；是否为“{visible}”？"
+        parts = [p.strip() for p in _WRONG_LIST_SPLIT.split(value) if p.strip()]
+        if len(parts) > 1 and all(self.kind.get(p) in targets for p in parts):
+            return ("missing", value), head + ("：多个编号请用“；”分隔" if is_list else "：此列只能填一个编号")
+        listed = split_list(value)
+        if not is_list and len(listed) > 1 and all(self.kind.get(p) in targets for p in listed):
+            return ("missing", value), head + "：此列只能填一个编号"
+        return ("missing", value), head
+
+
+_REF_COLUMNS = [(s.name, c) for s in SHEETS.values() for c in s.columns if c.kind in ("ref", "refs")]
+
+
+def _resolve(tables: dict[str, pd.DataFrame], where: _Where, notes: list[str]) -> dict[str, pd.DataFrame]:
+    """References given as the pick-list form or as a unique name, replaced by the id."""
+    registry = _Registry(tables)
+    by_name: dict[tuple[str, str], list[tuple[str, int, str]]] = defaultdict(list)
+    out = dict(tables)
+    for sheet, column in _REF_COLUMNS:
+        frame = out.get(sheet)
+        if frame is None or not len(frame) or column.name not in frame:
+            continue
+        rows = frame[ROW_COLUMN].tolist()
+        changed = False
+        values = []
+        for value, row in zip(frame[column.name].tolist(), rows):
+            if column.kind == "ref":
+                if value is not None:
+                    new, how = registry.resolve(value, column.targets)
+                    if new != value:
+                        changed = True
+                        if how:
+                            by_name[(value, new)].append((sheet, row, column.name))
+                    value = new
+            elif value:
+                new_list = []
+                for item in value:
+                    new, how = registry.resolve(item, column.targets)
+                    if new != item:
+                        changed = True
+                        if how:
+                            by_name[(item, new)].append((sheet, row, column.name))
+                    if new not in new_list:
+                        new_list.append(new)
+                value = new_list
+            values.append(value)
+        if changed:
+            frame = frame.copy()
+            frame[column.name] = pd.Series(values, index=frame.index, dtype=object)
+            out[sheet] = frame
+    for (name, node_id), places in by_name.items():
+        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for sheet, row, column in places:
+            groups[(sheet, column)].append(row)
+        shown = "；".join(f"{where.sheet(s)} {where.column(s, c)} {_rows_text(r)}" for (s, c), r in groups.items())
+        notes.append(f"按名称识别：“{_shown(name)}” → {node_id}（{shown}）")
+    return out
 
 
 # --------------------------------------------------------------------------- cross-sheet checks
 
-def _check(tables: dict[str, pd.DataFrame], issues: list[Issue]) -> None:
+def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Where | None = None) -> None:
+    """Checks that need several sheets: keys, ids, references, chain membership.
+
+    A function of the tables alone (plus how to name their sheets and columns), so it
+    can run on the union of several sources.
+    """
+    where = where or _Where()
+
     def rows(sheet: str):
-        return tables[sheet].to_dict("records")
+        frame = tables.get(sheet)
+        return [] if frame is None else frame.to_dict("records")
+
+    def issue(sheet, r, column, message):
+        issues.append(where.issue(sheet, r[ROW_COLUMN] if r is not None else None, column, message))
+
+    records = {name: rows(name) for name in SHEET_ORDER}
 
     # Keys unique within each sheet.
     for sheet in SHEETS.values():
         seen: dict[tuple, int] = {}
-        for r in rows(sheet.name):
+        for r in records[sheet.name]:
             key = tuple(r[c] for c in sheet.key)
-            if any(k is None for k in key[:1]):
+            if key[0] is None:
                 continue
             if key in seen:
-                shown = "、".join(f"{c}={r[c]}" for c in sheet.key if r[c] is not None)
-                issues.append(Issue(sheet.name, r[ROW_COLUMN], sheet.key[-1] if len(sheet.key) > 1 else sheet.key[0],
-                                    f"重复记录（{shown}，与第 {seen[key]} 行相同）"))
+                shown = "、".join(f"{where.column(sheet.name, c)}={_shown(r[c])}" for c in sheet.key if r[c] is not None)
+                issue(sheet.name, r, sheet.key[-1], f"重复记录（{shown}，与第 {seen[key]} 行相同）")
             else:
                 seen[key] = r[ROW_COLUMN]
 
-    # Ids unique across the whole data set.
+    # Ids unique across the whole data set, also when letter case is ignored.
     owner_of_id: dict[str, tuple[str, int]] = {}
-    kind_of_id: dict[str, str] = {}
+    folded: dict[str, tuple[str, str, int]] = {}
     for sheet in SHEETS.values():
         if not sheet.id_column:
             continue
-        for r in rows(sheet.name):
+        for r in records[sheet.name]:
             node_id = r[sheet.id_column]
             if node_id is None:
                 continue
-            if node_id in owner_of_id and owner_of_id[node_id][0] != sheet.name:
+            if node_id in owner_of_id:
                 other_sheet, other_row = owner_of_id[node_id]
-                issues.append(Issue(sheet.name, r[ROW_COLUMN], sheet.id_column,
-                                    f"编号“{node_id}”已在工作表 {other_sheet} 第 {other_row} 行使用；编号须在全部工作表中唯一"))
-            elif node_id not in owner_of_id:
-                owner_of_id[node_id] = (sheet.name, r[ROW_COLUMN])
-                kind_of_id[node_id] = sheet.label
+                if other_sheet != sheet.name:
+                    issue(sheet.name, r, sheet.id_column,
+                          f"编号“{_shown(node_id)}”已在工作表 {where.sheet(other_sheet)} 第 {other_row} 行使用；"
+                          "编号须在全部工作表中唯一")
+                continue
+            owner_of_id[node_id] = (sheet.name, r[ROW_COLUMN])
+            key = node_id.casefold()
+            if key in folded:
+                other, other_sheet, other_row = folded[key]
+                issue(sheet.name, r, sheet.id_column,
+                      f"编号“{_shown(node_id)}”与工作表 {where.sheet(other_sheet)} 第 {other_row} 行的“{_shown(other)}”"
+                      "只差字母大小写；编号不区分大小写也须唯一")
+            else:
+                folded[key] = (node_id, sheet.name, r[ROW_COLUMN])
 
-    def ids(label: str) -> set[str]:
-        return {i for i, k in kind_of_id.items() if k == label}
+    registry = _Registry(tables)
+    kind_of_id = registry.kind
 
-    chains, enterprises, bodies = ids("Chain"), ids("Enterprise"), ids("SupportBody")
-    problems, projects, indicators = ids("Problem"), ids("Project"), ids("Indicator")
+    def usable(sheet: str) -> bool:
+        return where.info(sheet).usable
 
-    def ref(sheet, r, column, valid, what):
-        value = r[column]
-        if value is not None and value not in valid:
-            issues.append(Issue(sheet, r[ROW_COLUMN], column, f"找不到{what}“{value}”"))
-            return False
-        return value is not None
+    # Every reference names something of the right kind: one error per unknown value. A
+    # sheet that could not be read at all says nothing about which ids exist.
+    places = _Places()
+    broken: set[tuple[str, int, str]] = set()
+    rejected = {i for info in where.infos.values() for i in info.rejected}
+    for sheet, column in _REF_COLUMNS:
+        if not all(usable(_ID_SHEET_OF[t].name) for t in column.targets):
+            continue
+        for r in records[sheet]:
+            values = [r[column.name]] if column.kind == "ref" else r[column.name]
+            for value in values:
+                if value is None or kind_of_id.get(value) in column.targets:
+                    continue
+                if value in rejected:  # the id's own error says it all
+                    broken.add((sheet, r[ROW_COLUMN], column.name))
+                    continue
+                key, message = registry.why_unknown(value, column.targets, column.is_list)
+                places.add(key, message, sheet, r[ROW_COLUMN], column.name)
+                broken.add((sheet, r[ROW_COLUMN], column.name))
+
+    def ok(sheet, r, column) -> bool:
+        return r[column] is not None and (sheet, r[ROW_COLUMN], column) not in broken
+
+    # A chain's member list is only known when every members row of it was read whole.
+    members_known = usable("members")
+    uncertain: set[str] = set()
+    for r in records["members"]:
+        if not ok("members", r, "chain_id"):
+            members_known = False
+        elif not ok("members", r, "enterprise_id"):
+            uncertain.add(r["chain_id"])
+
+    def member_known(chain_id) -> bool:
+        return members_known and chain_id not in uncertain
 
     seqs: dict[int, int] = {}
-    for r in rows("chains"):
+    for r in records["chains"]:
         if r["seq"] is not None:
             if r["seq"] in seqs:
-                issues.append(Issue("chains", r[ROW_COLUMN], "seq", f"序号 {r['seq']} 与第 {seqs[r['seq']]} 行重复"))
+                issue("chains", r, "seq", f"序号 {r['seq']} 与第 {seqs[r['seq']]} 行重复")
             seqs.setdefault(r["seq"], r[ROW_COLUMN])
 
     membership: dict[str, set[str]] = defaultdict(set)
     owners: dict[str, list[int]] = defaultdict(list)
-    for r in rows("members"):
-        ok_chain = ref("members", r, "chain_id", chains, "产业链")
-        ok_firm = ref("members", r, "enterprise_id", enterprises, "企业")
+    for r in records["members"]:
+        ok_chain, ok_firm = ok("members", r, "chain_id"), ok("members", r, "enterprise_id")
         if ok_chain and ok_firm:
             membership[r["chain_id"]].add(r["enterprise_id"])
         if r["role"] == "owner":
             if ok_chain:
                 owners[r["chain_id"]].append(r[ROW_COLUMN])
             if r["tier"] not in (None, 0):
-                issues.append(Issue("members", r[ROW_COLUMN], "tier", "链主的层级应为 0"))
+                issue("members", r, "tier", "链主的层级应为 0")
     for chain_id, owner_rows in owners.items():
         for extra in owner_rows[1:]:
-            issues.append(Issue("members", extra, "role",
-                                f"产业链“{chain_id}”已有链主（第 {owner_rows[0]} 行）；每条链只能有一个链主"))
+            issues.append(where.issue("members", extra, "role",
+                                      f"产业链“{_shown(chain_id)}”已有链主（第 {owner_rows[0]} 行）；每条链只能有一个链主"))
+    role_unknown = {r["chain_id"] for r in records["members"] if r["role"] is None}
     for chain_id in membership:
-        if chain_id not in owners:
-            issues.append(Issue("members", None, "role", f"产业链“{chain_id}”有成员但没有链主（role=owner）"))
+        if chain_id not in owners and chain_id not in role_unknown:
+            issues.append(where.issue("members", None, "role",
+                                      f"产业链“{_shown(chain_id)}”有成员但没有链主（role=owner/链主）"))
+
+    def not_member(sheet, r, column, chain_id, what="企业"):
+        places.add(("member", chain_id, r[column], what), f"{what}“{_shown(r[column])}”不是产业链“{_shown(chain_id)}”的成员",
+                   sheet, r[ROW_COLUMN], column)
 
     shares: dict[tuple, float] = defaultdict(float)
     share_rows: dict[tuple, int] = {}
-    for r in rows("supplies"):
-        if not ref("supplies", r, "chain_id", chains, "产业链"):
+    for r in records["supplies"]:
+        if not ok("supplies", r, "chain_id"):
             continue
         members = membership.get(r["chain_id"], set())
         for column in ("supplier_id", "customer_id"):
-            value = r[column]
-            if value is not None and value not in members:
-                where = "企业" if value not in enterprises else f"产业链“{r['chain_id']}”的成员"
-                issues.append(Issue("supplies", r[ROW_COLUMN], column,
-                                    f"“{value}”不是{where}" if value in enterprises else f"找不到企业“{value}”"))
+            if member_known(r["chain_id"]) and ok("supplies", r, column) and r[column] not in members:
+                not_member("supplies", r, column, r["chain_id"])
         if r["supplier_id"] is not None and r["supplier_id"] == r["customer_id"]:
-            issues.append(Issue("supplies", r[ROW_COLUMN], "customer_id", "供方与需方不能是同一企业"))
+            issue("supplies", r, "customer_id", "供方与需方不能是同一企业")
         if r["share"] is not None:
             key = (r["chain_id"], r["customer_id"], r["product"])
             shares[key] += r["share"]
             share_rows[key] = r[ROW_COLUMN]
     for key, total in shares.items():
         if total > 1 + 1e-9:
-            issues.append(Issue("supplies", share_rows[key], "share",
-                                f"需方“{key[1]}”的产品“{key[2] or ''}”各供方占比之和为 {total:.2f}，超过 1"))
+            issues.append(where.issue("supplies", share_rows[key], "share",
+                                      f"需方“{_shown(key[1])}”的产品“{_shown(key[2] or '')}”各供方占比之和为 "
+                                      f"{total:.2f}，超过 1"))
 
-    for r in rows("problems"):
-        if ref("problems", r, "chain_id", chains, "产业链") and r["enterprise_id"] is not None:
-            if r["enterprise_id"] not in enterprises:
-                issues.append(Issue("problems", r[ROW_COLUMN], "enterprise_id", f"找不到企业“{r['enterprise_id']}”"))
-            elif r["enterprise_id"] not in membership.get(r["chain_id"], set()):
-                issues.append(Issue("problems", r[ROW_COLUMN], "enterprise_id",
-                                    f"企业“{r['enterprise_id']}”不是产业链“{r['chain_id']}”的成员"))
+    for r in records["problems"]:
+        if ok("problems", r, "chain_id") and member_known(r["chain_id"]) and ok("problems", r, "enterprise_id"):
+            if r["enterprise_id"] not in membership.get(r["chain_id"], set()):
+                not_member("problems", r, "enterprise_id", r["chain_id"])
         if r["resolved_on"] is not None:
             if r["status"] not in (None, "resolved"):
-                issues.append(Issue("problems", r[ROW_COLUMN], "resolved_on", "填写了解决日期，但状态不是“已解决”"))
+                issue("problems", r, "resolved_on", "填写了解决日期，但状态不是“已解决”")
             if r["raised_on"] is not None and r["resolved_on"] < r["raised_on"]:
-                issues.append(Issue("problems", r[ROW_COLUMN], "resolved_on", "解决日期早于提出日期"))
-    problem_chain = {r["problem_id"]: r["chain_id"] for r in rows("problems")}
+                issue("problems", r, "resolved_on", "解决日期早于提出日期")
+    problem_chain = {r["problem_id"]: r["chain_id"] for r in records["problems"]}
 
-    for r in rows("projects"):
-        has_chain = ref("projects", r, "chain_id", chains, "产业链")
-        if r["lead_id"] is not None:
-            if r["lead_id"] not in enterprises:
-                issues.append(Issue("projects", r[ROW_COLUMN], "lead_id", f"找不到企业“{r['lead_id']}”"))
-            elif has_chain and r["lead_id"] not in membership.get(r["chain_id"], set()):
-                issues.append(Issue("projects", r[ROW_COLUMN], "lead_id",
-                                    f"牵头企业“{r['lead_id']}”不是产业链“{r['chain_id']}”的成员"))
-        for problem_id in r["tackles"]:
-            if problem_id not in problems:
-                issues.append(Issue("projects", r[ROW_COLUMN], "tackles", f"找不到质量问题“{problem_id}”"))
-            elif has_chain and problem_chain.get(problem_id) != r["chain_id"]:
-                issues.append(Issue("projects", r[ROW_COLUMN], "tackles",
-                                    f"质量问题“{problem_id}”属于其他产业链（{problem_chain.get(problem_id)}）"))
-
-    targets_ok = chains | enterprises | problems | projects
-    for r in rows("support_links"):
-        ref("support_links", r, "body_id", bodies, "质量赋能机构")
-        value = r["target_id"]
-        if value is not None and value not in targets_ok:
-            what = {"SupportBody": "机构", "PolicyTool": "政策工具", "Indicator": "指标"}.get(kind_of_id.get(value))
-            reason = (f"“{value}”是{what}，赋能对象只能是产业链、企业、质量问题或攻关项目" if what
-                      else f"找不到赋能对象“{value}”（应为产业链、企业、质量问题或攻关项目的编号）")
-            issues.append(Issue("support_links", r[ROW_COLUMN], "target_id", reason))
-
-    applicable = chains | enterprises | projects
-    for r in rows("policy_tools"):
-        for target in r["applies_to"]:
-            if target not in applicable:
-                issues.append(Issue("policy_tools", r[ROW_COLUMN], "applies_to",
-                                    f"找不到适用对象“{target}”（应为产业链、企业或攻关项目的编号）"))
-
-    for r in rows("readings"):
-        ref("readings", r, "enterprise_id", enterprises, "企业")
-        ref("readings", r, "indicator_id", indicators, "质量指标")
-    for r in rows("targets"):
-        ref("targets", r, "chain_id", chains, "产业链")
-        ref("targets", r, "indicator_id", indicators, "质量指标")
+    for r in records["projects"]:
+        has_chain = ok("projects", r, "chain_id")
+        if has_chain and member_known(r["chain_id"]) and ok("projects", r, "lead_id") \
+                and r["lead_id"] not in membership.get(r["chain_id"], set()):
+            not_member("projects", r, "lead_id", r["chain_id"], what="牵头企业")
+        for problem_id in r["tackles"] if has_chain else ():
+            if kind_of_id.get(problem_id) == "Problem" and problem_chain.get(problem_id) != r["chain_id"]:
+                issue("projects", r, "tackles",
+                      f"质量问题“{_shown(problem_id)}”属于其他产业链（{problem_chain.get(problem_id)}）")
+    issues.extend(places.issues(where))
 
 
 # --------------------------------------------------------------------------- entry points
 
-def _validate(raw: dict[str, _RawSheet], issues: list[Issue], source: str) -> Dataset:
-    if "chains" not in raw and not any(i.sheet.lower().startswith("chains") for i in issues):
+def _validate(found: _Sources, issues: list[Issue], source: str, progress: Progress | None = None,
+              notes: list[str] | None = None) -> Dataset:
+    notes = notes if notes is not None else []
+    if "chains" not in found.present and not any((i.contract or i.sheet) == "chains" for i in issues):
         issues.append(Issue("chains", None, None, "缺少必需的工作表 chains（产业链项目）"))
-    tables = {name: _parse_sheet(SHEETS[name], raw.get(name), issues) for name in SHEET_ORDER}
-    _check(tables, issues)
+    tick = getattr(found, "ticker", None) or _Ticker(progress, sum(len(r.rows) for r in found.raw.values()))
+    if tick.progress is None and progress is not None:
+        tick.progress = progress
+    tables, infos = {}, {}
+    for name in SHEET_ORDER:
+        info = found.present.get(name) or SheetInfo(name, name)
+        tables[name] = _parse_sheet(SHEETS[name], found.raw.get(name), issues, info, tick)
+        infos[name] = info
+    where = _Where(infos)
+    tables = _resolve(tables, where, notes)
+    _check(tables, issues, where)
+    tick.finish()
     if issues:
         raise IntakeError(issues, source)
-    return Dataset(tables, source)
+    if found.hidden:
+        notes.insert(0, f"隐藏的工作表已照常读取：{'、'.join(found.hidden)} (hidden sheets were read)")
+    if found.ignored:
+        notes.append(f"未读取（名称以 说明/示例/备注/# 开头）：{'、'.join(found.ignored)}")
+    return Dataset(tables, source, infos, notes)
 
 
-def read_dataset(path: str | os.PathLike) -> Dataset:
-    """Read and validate an ``.xlsx`` workbook or a folder of ``<sheet>.csv`` files.
+def read_dataset(path: str | os.PathLike, *, limits: Limits | None = None,
+                 progress: Progress | None = None) -> Dataset:
+    """Read and validate an ``.xlsx`` workbook or a folder of CSV files.
 
-    Raises :class:`IntakeError` listing every problem; nothing is returned half-checked.
+    ``limits`` bounds what a workbook may hold (uncompressed size, compression ratio,
+    rows per sheet; see :class:`graphmodel.xlsx_reader.Limits`); ``progress(done, total)``
+    is called as rows are read and checked. Raises :class:`IntakeError` listing every
+    problem; nothing is returned half-checked.
     """
     path = Path(path)
+    limits = limits or Limits()
     issues: list[Issue] = []
     if not path.exists():
-        raise IntakeError([Issue(path.name, None, None, "文件或文件夹不存在")], str(path))
+        raise IntakeError([Issue(path.name, None, None, "文件或文件夹不存在", file=path.name)], str(path))
     if path.is_dir():
-        raw = _read_csv_folder(path, issues)
+        found = _read_csv_folder(path, issues, limits, progress)
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
         if path.stat().st_size == 0:
-            raise IntakeError([Issue(path.name, None, None, "文件为空（0 字节），不是 Excel 工作簿")], str(path))
-        raw = _read_excel(path, issues)
+            raise IntakeError([Issue(path.name, None, None, "文件为空（0 字节），不是 Excel 工作簿", file=path.name)],
+                              str(path))
+        found = _read_excel(path, issues, limits, progress)
+        if any(i.file == path.name for i in issues):
+            raise IntakeError(issues, str(path))  # the workbook itself was refused
     elif path.suffix.lower() == ".xls":
-        raise IntakeError([Issue(path.name, None, None, "不支持旧版 .xls；请在 Excel 中另存为 .xlsx")], str(path))
+        raise IntakeError([Issue(path.name, None, None, "不支持旧版 .xls；请在 Excel 中另存为 .xlsx",
+                                 file=path.name)], str(path))
     else:
-        raise IntakeError([Issue(path.name, None, None,
-                                 "应为 .xlsx 工作簿，或包含 chains.csv 等文件的文件夹")], str(path))
-    return _validate(raw, issues, str(path))
+        raise IntakeError([Issue(path.name, None, None, "应为 .xlsx 工作簿，或包含 chains.csv 等文件的文件夹",
+                                 file=path.name)], str(path))
+    return _validate(found, issues, str(path), progress)
 
 
 def read_tables(tables: Mapping[str, pd.DataFrame | list[dict]], source: str = "<tables>") -> Dataset:
     """Validate in-memory tables (DataFrames or lists of row dicts) exactly as a workbook is.
 
-    Row numbers in errors count as Excel would: the header is row 1.
+    Keys may be sheet keys or Chinese names; row numbers in errors count as Excel would
+    (the header is row 1).
     """
     issues: list[Issue] = []
-    raw: dict[str, _RawSheet] = {}
+    found = _Sources()
     for name, table in tables.items():
-        contract = _match_sheet(name)
+        contract = found.claim(str(name), issues)
         if contract is None:
             continue
         frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(list(table))
         frame = frame.astype(object).where(frame.notna(), None)
-        header = [str(c).strip().lower() for c in frame.columns]
+        header = [str(c) for c in frame.columns]
         rows = [(i + 2, list(values)) for i, values in enumerate(frame.itertuples(index=False, name=None))]
-        raw[contract] = _RawSheet(contract, name, header, 1, [(n, v) for n, v in rows if not all(map(_is_blank, v))])
-    return _validate(raw, issues, source)
+        found.raw[contract] = _RawSheet(contract, str(name), header, 1,
+                                        [(n, v) for n, v in rows if not all(map(_is_blank, v))])
+    return _validate(found, issues, source)

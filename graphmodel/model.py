@@ -71,7 +71,7 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
 
     for r in t["enterprises"].to_dict("records"):
         add_node(G, r["enterprise_id"], ("Enterprise",), name=r["name"], size=r["size"],
-                 sme=r["size"] != "large", district=r["district"], uscc=r["uscc"])
+                 sme=r["size"] != "large", district=r["district"], uscc=r["uscc"], tags=r.get("tags"))
 
     for r in t["support_bodies"].to_dict("records"):
         labels = ("SupportBody", "TrainingBase") if "training" in r["services"] else ("SupportBody",)
@@ -81,7 +81,8 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
     for r in t["problems"].to_dict("records"):
         add_node(G, r["problem_id"], ("Problem",), name=r["title"], title=r["title"], category=r["category"],
                  severity=r["severity"], status=r["status"], needs=r["needs"], raised_on=r["raised_on"],
-                 resolved_on=r["resolved_on"])
+                 resolved_on=r["resolved_on"], measures=r.get("measures"), owner_unit=r.get("owner_unit"),
+                 deadline=r.get("deadline"))
         add_rel(G, r["problem_id"], "IN_CHAIN", r["chain_id"])
         if r["enterprise_id"]:
             add_rel(G, r["problem_id"], "AFFECTS", r["enterprise_id"])
@@ -103,6 +104,14 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
     for r in t["indicators"].to_dict("records"):
         add_node(G, r["indicator_id"], ("Indicator",), name=r["name"], unit=r["unit"], direction=r["direction"],
                  standard=r["standard"], national_limit=r["national_limit"], industry_limit=r["industry_limit"])
+
+    cases = t.get("cases")
+    for r in [] if cases is None else cases.to_dict("records"):
+        add_node(G, r["case_id"], ("Case",), name=r["title"], title=r["title"], year=r["year"],
+                 summary=r["summary"])
+        add_rel(G, r["case_id"], "IN_CHAIN", r["chain_id"])
+        for target in r.get("related") or ():
+            add_rel(G, r["case_id"], "ABOUT", target)
 
     for r in t["members"].to_dict("records"):
         add_rel(G, r["enterprise_id"], "MEMBER_OF", r["chain_id"], role=r["role"], tier=r["tier"])
@@ -469,7 +478,7 @@ def node_sources(G: nx.MultiDiGraph, node: str) -> list[str]:
 
 def chain_subgraph(G: nx.MultiDiGraph, chain_id: str) -> nx.MultiDiGraph:
     """One chain's quality map: its members, their supplies in this chain, its problems,
-    projects and cases, the bodies linked to any of them, the policy tools and indicators
+    projects and typical cases (典型案例), the bodies linked to any of them, the policy tools and indicators
     that concern them. A firm on two chains keeps only this chain's roles and supplies.
 
     Raises :class:`UnknownIdError` for an unknown chain id.

@@ -33,6 +33,8 @@ __all__ = [
     "SUPPORT_REL_OF_LABEL",
     "REL_IDENTITY",
     "UNRESOLVED_PROBLEM",
+    "YEARS",
+    "BOOL_WORDS",
     "district_id",
     "rel_key",
 ]
@@ -131,15 +133,29 @@ class Column:
     """One intake column.
 
     kind is one of: id, ref, text, int, number, share (0-1), bool, date,
-    enum, enums (a ``;``/``；`` list of enum values), refs (a list of ids), texts.
+    enum, enums (a ``;``/``；`` list of enum values), refs (a list of ids), texts,
+    uscc (统一社会信用代码, GB 32100-2015) and district (Shanghai districts normalised).
+
+    ``zh`` is the column's Chinese name (domain.md "Chinese names"): a header may give
+    the key or this name. ``hint`` is what the template writes after the name in brackets
+    (intake ignores any bracketed hint). ``optional`` columns may be left out of the
+    header altogether; ``targets`` are the labels a ref/refs column may point to.
     """
 
     name: str
     kind: str = "text"
     required: bool = False  # a value must be given in every row
     enum: str | None = None  # for enum/enums
-    zh: str = ""  # Chinese caption (template, messages)
+    zh: str = ""  # Chinese name (headers, messages)
     minimum: float | None = None
+    maximum: float | None = None
+    hint: str = ""
+    optional: bool = False  # the column itself may be absent
+    targets: tuple[str, ...] = ()
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind in ("enums", "refs", "texts")
 
 
 @dataclass(frozen=True)
@@ -150,6 +166,7 @@ class Sheet:
     key: tuple[str, ...] = ()  # columns that together identify a row
     label: str | None = None  # node label for sheets whose rows are nodes
     id_column: str | None = None
+    name_column: str | None = None  # what a person calls a row (drop-downs, bare-name references)
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -158,6 +175,11 @@ class Sheet:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+
+#: Years (readings, targets, cases) and sequence numbers stay within these bounds, so
+#: every later command (maps, reports, Neo4j integers) can take them.
+YEARS = (1900, 2100)
+_LIST = "；分隔"
 
 C = Column
 SHEETS: dict[str, Sheet] = {
@@ -168,16 +190,17 @@ SHEETS: dict[str, Sheet] = {
             "产业链项目",
             (
                 C("chain_id", "id", True, zh="产业链编号"),
-                C("seq", "int", True, zh="序号", minimum=1),
+                C("seq", "int", True, zh="序号", minimum=1, maximum=9999),
                 C("name", "text", True, zh="项目名称"),
-                C("district", "text", zh="所在区"),
+                C("district", "district", zh="所在区"),
                 C("leader", "text", zh="链长单位"),
-                C("key", "bool", zh="重点项目★"),
+                C("key", "bool", zh="重点项目", hint="★"),
                 C("industry", "text", zh="行业"),
             ),
             key=("chain_id",),
             label="Chain",
             id_column="chain_id",
+            name_column="name",
         ),
         Sheet(
             "enterprises",
@@ -186,21 +209,23 @@ SHEETS: dict[str, Sheet] = {
                 C("enterprise_id", "id", True, zh="企业编号"),
                 C("name", "text", True, zh="企业名称"),
                 C("size", "enum", enum="size", zh="规模"),
-                C("district", "text", zh="所在区"),
-                C("uscc", "text", zh="统一社会信用代码"),
+                C("district", "district", zh="所在区"),
+                C("uscc", "uscc", zh="统一社会信用代码"),
+                C("tags", "texts", zh="企业标签", hint=_LIST, optional=True),
             ),
             key=("enterprise_id",),
             label="Enterprise",
             id_column="enterprise_id",
+            name_column="name",
         ),
         Sheet(
             "members",
             "链上成员",
             (
-                C("chain_id", "ref", True, zh="产业链编号"),
-                C("enterprise_id", "ref", True, zh="企业编号"),
+                C("chain_id", "ref", True, zh="产业链编号", targets=("Chain",)),
+                C("enterprise_id", "ref", True, zh="企业编号", targets=("Enterprise",)),
                 C("role", "enum", True, enum="role", zh="角色"),
-                C("tier", "int", zh="层级", minimum=0),
+                C("tier", "int", zh="层级", minimum=0, maximum=9999),
             ),
             key=("chain_id", "enterprise_id"),
         ),
@@ -208,11 +233,11 @@ SHEETS: dict[str, Sheet] = {
             "supplies",
             "供应关系",
             (
-                C("chain_id", "ref", True, zh="产业链编号"),
-                C("supplier_id", "ref", True, zh="供方企业编号"),
-                C("customer_id", "ref", True, zh="需方企业编号"),
+                C("chain_id", "ref", True, zh="产业链编号", targets=("Chain",)),
+                C("supplier_id", "ref", True, zh="供方企业编号", targets=("Enterprise",)),
+                C("customer_id", "ref", True, zh="需方企业编号", targets=("Enterprise",)),
                 C("product", "text", zh="产品"),
-                C("share", "share", zh="供货占比(0-1)"),
+                C("share", "share", zh="供货占比", hint="0-1"),
                 C("critical", "bool", zh="关键供应"),
             ),
             key=("chain_id", "supplier_id", "customer_id", "product"),
@@ -223,19 +248,20 @@ SHEETS: dict[str, Sheet] = {
             (
                 C("body_id", "id", True, zh="机构编号"),
                 C("name", "text", True, zh="机构名称"),
-                C("services", "enums", enum="service", zh="服务(;分隔)"),
-                C("accreditations", "texts", zh="资质(;分隔)"),
+                C("services", "enums", enum="service", zh="服务", hint=_LIST),
+                C("accreditations", "texts", zh="资质", hint=_LIST),
             ),
             key=("body_id",),
             label="SupportBody",
             id_column="body_id",
+            name_column="name",
         ),
         Sheet(
             "support_links",
             "赋能关系",
             (
-                C("body_id", "ref", True, zh="机构编号"),
-                C("target_id", "ref", True, zh="对象编号"),
+                C("body_id", "ref", True, zh="机构编号", targets=("SupportBody",)),
+                C("target_id", "ref", True, zh="对象编号", targets=("Chain", "Enterprise", "Problem", "Project")),
                 C("service", "enum", enum="service", zh="服务"),
                 C("since", "date", zh="起始日期"),
                 C("status", "enum", enum="link_status", zh="状态"),
@@ -247,36 +273,41 @@ SHEETS: dict[str, Sheet] = {
             "质量问题清单",
             (
                 C("problem_id", "id", True, zh="问题编号"),
-                C("chain_id", "ref", True, zh="产业链编号"),
-                C("enterprise_id", "ref", zh="涉及企业编号"),
+                C("chain_id", "ref", True, zh="产业链编号", targets=("Chain",)),
+                C("enterprise_id", "ref", zh="涉及企业编号", targets=("Enterprise",)),
                 C("title", "text", True, zh="问题"),
                 C("category", "enum", True, enum="category", zh="类别"),
                 C("severity", "enum", True, enum="severity", zh="严重程度"),
                 C("status", "enum", True, enum="problem_status", zh="状态"),
-                C("needs", "enums", enum="service", zh="所需服务(;分隔)"),
+                C("needs", "enums", enum="service", zh="所需服务", hint=_LIST),
                 C("raised_on", "date", zh="提出日期"),
                 C("resolved_on", "date", zh="解决日期"),
+                C("measures", "text", zh="整改措施", optional=True),
+                C("owner_unit", "text", zh="责任单位", optional=True),
+                C("deadline", "date", zh="完成时限", optional=True),
             ),
             key=("problem_id",),
             label="Problem",
             id_column="problem_id",
+            name_column="title",
         ),
         Sheet(
             "projects",
             "重点攻关项目清单",
             (
                 C("project_id", "id", True, zh="项目编号"),
-                C("chain_id", "ref", True, zh="产业链编号"),
+                C("chain_id", "ref", True, zh="产业链编号", targets=("Chain",)),
                 C("title", "text", True, zh="项目名称"),
-                C("lead_id", "ref", zh="牵头企业编号"),
-                C("tackles", "refs", zh="攻关问题编号(;分隔)"),
+                C("lead_id", "ref", zh="牵头企业编号", targets=("Enterprise",)),
+                C("tackles", "refs", zh="攻关问题编号", hint=_LIST, targets=("Problem",)),
                 C("status", "enum", True, enum="project_status", zh="状态"),
                 C("due", "date", zh="完成期限"),
-                C("progress", "share", zh="进度(0-1)"),
+                C("progress", "share", zh="进度", hint="0-1"),
             ),
             key=("project_id",),
             label="Project",
             id_column="project_id",
+            name_column="title",
         ),
         Sheet(
             "policy_tools",
@@ -286,11 +317,12 @@ SHEETS: dict[str, Sheet] = {
                 C("name", "text", True, zh="政策工具名称"),
                 C("kind", "enum", True, enum="kind", zh="类型"),
                 C("issuer", "text", zh="发布单位"),
-                C("applies_to", "refs", zh="适用对象编号(;分隔)"),
+                C("applies_to", "refs", zh="适用对象编号", hint=_LIST, targets=("Chain", "Enterprise", "Project")),
             ),
             key=("tool_id",),
             label="PolicyTool",
             id_column="tool_id",
+            name_column="name",
         ),
         Sheet(
             "indicators",
@@ -307,14 +339,15 @@ SHEETS: dict[str, Sheet] = {
             key=("indicator_id",),
             label="Indicator",
             id_column="indicator_id",
+            name_column="name",
         ),
         Sheet(
             "readings",
             "指标实测值",
             (
-                C("enterprise_id", "ref", True, zh="企业编号"),
-                C("indicator_id", "ref", True, zh="指标编号"),
-                C("year", "int", True, zh="年份", minimum=1900),
+                C("enterprise_id", "ref", True, zh="企业编号", targets=("Enterprise",)),
+                C("indicator_id", "ref", True, zh="指标编号", targets=("Indicator",)),
+                C("year", "int", True, zh="年份", minimum=YEARS[0], maximum=YEARS[1]),
                 C("value", "number", True, zh="数值"),
             ),
             key=("enterprise_id", "indicator_id", "year"),
@@ -323,12 +356,29 @@ SHEETS: dict[str, Sheet] = {
             "targets",
             "指标目标值",
             (
-                C("chain_id", "ref", True, zh="产业链编号"),
-                C("indicator_id", "ref", True, zh="指标编号"),
-                C("year", "int", True, zh="年份", minimum=1900),
+                C("chain_id", "ref", True, zh="产业链编号", targets=("Chain",)),
+                C("indicator_id", "ref", True, zh="指标编号", targets=("Indicator",)),
+                C("year", "int", True, zh="年份", minimum=YEARS[0], maximum=YEARS[1]),
                 C("value", "number", True, zh="目标值"),
             ),
             key=("chain_id", "indicator_id", "year"),
+        ),
+        Sheet(
+            "cases",
+            "典型案例",
+            (
+                C("case_id", "id", True, zh="案例编号"),
+                C("chain_id", "ref", True, zh="产业链编号", targets=("Chain",)),
+                C("year", "int", True, zh="年份", minimum=YEARS[0], maximum=YEARS[1]),
+                C("title", "text", True, zh="案例标题"),
+                C("summary", "text", zh="案例内容"),
+                C("related", "refs", zh="相关对象编号", hint=_LIST, optional=True,
+                  targets=("Enterprise", "SupportBody", "Problem", "Project")),
+            ),
+            key=("case_id",),
+            label="Case",
+            id_column="case_id",
+            name_column="title",
         ),
     )
 }
@@ -350,6 +400,7 @@ LABELS = (
     "Project",
     "PolicyTool",
     "Indicator",
+    "Case",
 )
 
 #: Relationship type -> (start label(s), end label(s)).
@@ -362,12 +413,13 @@ REL_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ADDRESSES": (("SupportBody",), ("Problem",)),
     "PARTNERS_IN": (("SupportBody",), ("Project",)),
     "AFFECTS": (("Problem",), ("Enterprise",)),
-    "IN_CHAIN": (("Problem", "Project"), ("Chain",)),
+    "IN_CHAIN": (("Problem", "Project", "Case"), ("Chain",)),
     "TACKLES": (("Project",), ("Problem",)),
     "LEADS": (("Enterprise",), ("Project",)),
     "APPLIES_TO": (("PolicyTool",), ("Chain", "Enterprise", "Project")),
     "REPORTS": (("Enterprise",), ("Indicator",)),
     "TARGETS": (("Chain",), ("Indicator",)),
+    "ABOUT": (("Case",), ("Enterprise", "SupportBody", "Problem", "Project")),
 }
 
 #: Each relationship type in Chinese, as maps, tooltips and exports caption it.

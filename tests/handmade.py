@@ -42,7 +42,7 @@ def handmade_rows() -> dict[str, list[list]]:
             ["C2", 2, "电线电缆行业质量提升", "奉贤区", "奉贤区市场监管局", "否", "电线电缆"],
         ],
         "enterprises": [
-            ["E1", "沪光玻璃集团", "大型", "普陀区", "91310000MA1FL0XX01"],
+            ["E1", "沪光玻璃集团", "大型", "普陀区", "91310000MA1FL0XX09"],
             ["E2", "申石英砂厂", "small", "金山区", None],
             ["E3", "浦江镀膜科技", "中型", "普陀区", None],
             ["E4", "晶能组件公司", "micro", "嘉定区", None],
@@ -103,13 +103,52 @@ def handmade_rows() -> dict[str, list[list]]:
     }
 
 
-def write_xlsx(path: Path, rows: dict[str, list[list]], headers: dict[str, list[str]] | None = None) -> Path:
-    """Write rows with openpyxl directly (not through qmap's own writer)."""
-    headers = headers or HEADERS
+#: The optional columns of domain.md (enterprises.tags, problems.measures/owner_unit/deadline) and the
+#: cases sheet, for tests that want them; handmade_rows() keeps to the columns above.
+EXTENDED_HEADERS = dict(
+    HEADERS,
+    enterprises=HEADERS["enterprises"] + ["tags"],
+    problems=HEADERS["problems"] + ["measures", "owner_unit", "deadline"],
+    cases=["case_id", "chain_id", "year", "title", "summary", "related"],
+)
+
+
+def extended_rows() -> dict[str, list[list]]:
+    """handmade_rows() with the optional columns filled in and two typical cases."""
+    rows = handmade_rows()
+    tags = {"E1": "专精特新；规上", "E3": "高新技术企业", "E5": "上市;小巨人"}
+    rows["enterprises"] = [r + [tags.get(r[0])] for r in rows["enterprises"]]
+    extra = {"P1": ["引入在线膜厚检测", "浦江镀膜科技", "2025-06-30"], "P3": [None, "奉贤区市场监管局", "2025/12/31"]}
+    rows["problems"] = [r + extra.get(r[0], [None, None, None]) for r in rows["problems"]]
+    rows["cases"] = [
+        ["CS1", "C1", 2024, "计量赋能镀膜均匀性提升", "示例计量检测中心驻厂服务", "E3；B1；P1"],
+        ["CS2", "C2", 2025, "铜杆检测能力建设", None, None],
+    ]
+    return rows
+
+
+def chinese_headers(headers: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The same headers as the Chinese names of domain.md ("Chinese names")."""
+    from graphmodel.schema import SHEETS
+
+    return {sheet: [SHEETS[sheet].column(c).zh for c in columns] for sheet, columns in headers.items()}
+
+
+def sheet_title(sheet: str, chinese: bool) -> str:
+    from graphmodel.schema import SHEETS
+
+    return SHEETS[sheet].zh if chinese else sheet
+
+
+def write_xlsx(path: Path, rows: dict[str, list[list]], headers: dict[str, list[str]] | None = None,
+               chinese: bool = False) -> Path:
+    """Write rows with openpyxl directly (not through qmap's own writer); ``chinese`` names the
+    tabs by their Chinese names (give Chinese ``headers`` too for an all-Chinese workbook)."""
+    headers = headers or (EXTENDED_HEADERS if "cases" in rows or _extended(rows) else HEADERS)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for sheet, data in rows.items():
-        ws = wb.create_sheet(sheet)
+        ws = wb.create_sheet(sheet_title(sheet, chinese))
         ws.append(headers[sheet])
         for row in data:
             ws.append(row)
@@ -117,11 +156,18 @@ def write_xlsx(path: Path, rows: dict[str, list[list]], headers: dict[str, list[
     return path
 
 
-def write_csv_folder(folder: Path, rows: dict[str, list[list]], bom: bool = False) -> Path:
+def write_csv_folder(folder: Path, rows: dict[str, list[list]], bom: bool = False,
+                     headers: dict[str, list[str]] | None = None, chinese: bool = False) -> Path:
+    headers = headers or (EXTENDED_HEADERS if "cases" in rows or _extended(rows) else HEADERS)
     folder.mkdir(parents=True, exist_ok=True)
     for sheet, data in rows.items():
-        with open(folder / f"{sheet}.csv", "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+        with open(folder / f"{sheet_title(sheet, chinese)}.csv", "w", encoding="utf-8-sig" if bom else "utf-8",
+                  newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(HEADERS[sheet])
+            writer.writerow(headers[sheet])
             writer.writerows([["" if v is None else v for v in row] for row in data])
     return folder
+
+
+def _extended(rows) -> bool:
+    return any(len(r) > len(HEADERS[s]) for s, data in rows.items() if s in HEADERS for r in data[:1])

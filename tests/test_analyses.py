@@ -171,15 +171,16 @@ def indicator_chains() -> nx.MultiDiGraph:
 
 
 def betweenness_chains() -> nx.MultiDiGraph:
-    """Chain B: a→b (two products), b→c, a→d, d→c, c→e, and f with no supplies.
-    Chain B2 reuses b and e with a shortcut b→e that must not count on B."""
+    """Chain CB: a→b (two products), b→c, a→d, d→c, c→e, and f with no supplies.
+    Chain B2 reuses b and e with a shortcut b→e that must not count on CB. (Not "B": no two
+    ids may differ only by letter case, and firm b exists.)"""
     return graph(
-        chains=[chain("B", 1), chain("B2", 2)],
+        chains=[chain("CB", 1), chain("B2", 2)],
         enterprises=[firm(x, "small") for x in "abcdef"],
-        members=[member("B", x, "owner" if x == "c" else "upstream") for x in "abcdef"]
+        members=[member("CB", x, "owner" if x == "c" else "upstream") for x in "abcdef"]
         + [member("B2", "b", "owner", 0), member("B2", "e", "downstream")],
-        supplies=[supply("B", "a", "b", "p1"), supply("B", "a", "b", "p2"), supply("B", "b", "c"),
-                  supply("B", "a", "d"), supply("B", "d", "c"), supply("B", "c", "e"), supply("B2", "b", "e")],
+        supplies=[supply("CB", "a", "b", "p1"), supply("CB", "a", "b", "p2"), supply("CB", "b", "c"),
+                  supply("CB", "a", "d"), supply("CB", "d", "c"), supply("CB", "c", "e"), supply("B2", "b", "e")],
     )
 
 
@@ -379,7 +380,7 @@ def test_owner_benchmark_is_indicator_gap_of_the_owner():
 # --------------------------------------------------------------------------- 8 critical-suppliers
 
 def test_critical_suppliers_by_hand():
-    frame = critical_suppliers(betweenness_chains(), "B")
+    frame = critical_suppliers(betweenness_chains(), "CB")
     # Shortest paths: a→c twice (via b, via d: ½ each), a→e twice (b or d ½, c 1), b→e, d→e (c 1).
     # B2's b→e shortcut is another chain's and must not shorten a→e; parallel a→b count once.
     assert rows(frame, "enterprise_id", "score", "rank") == [

@@ -48,11 +48,11 @@ def test_template_is_a_valid_empty_workbook_with_dropdowns(runner, tmp_path):
     assert read_dataset(path).counts() == {name: 0 for name in SHEET_ORDER}
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[0].startswith("说明")
-    members = wb["members"]
-    assert [c.value for c in members[1]] == ["chain_id", "enterprise_id", "role", "tier"]
+    members = wb["链上成员"]
+    assert [c.value for c in members[1]] == ["产业链编号", "企业编号", "角色", "层级"]
     rules = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in members.data_validations.dataValidation}
-    assert "链主" in rules["C2"] and "owner" in rules["C2"]
-    assert members["C1"].comment is not None and "角色" in members["C1"].comment.text
+    assert rules["C2"] == '"链主,上游,中游,下游"'  # the Chinese words only
+    assert members["C1"].comment is not None and "role" in members["C1"].comment.text
     # refuses to overwrite without --force, and a wrong suffix
     assert runner.invoke(main, ["template", str(path)]).exit_code == 2
     assert runner.invoke(main, ["template", str(path), "--force"]).exit_code == 0
@@ -61,12 +61,14 @@ def test_template_is_a_valid_empty_workbook_with_dropdowns(runner, tmp_path):
 
 def test_template_filled_in_validates(runner, tmp_path):
     """An analyst fills the template in Excel: the dropdown's Chinese words are accepted."""
+    from graphmodel.schema import SHEETS
+
     path = tmp_path / "filled.xlsx"
     runner.invoke(main, ["template", str(path)])
     wb = openpyxl.load_workbook(path)
     for sheet, rows in handmade_rows().items():
         for row in rows:
-            wb[sheet].append(row)
+            wb[SHEETS[sheet].zh].append(row)
     wb.save(path)
     ds = read_dataset(path)
     assert len(ds["members"]) == 7 and set(ds["members"]["role"]) <= set(ENUMS["role"].codes)

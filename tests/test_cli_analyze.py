@@ -43,18 +43,18 @@ def _rows():
     return dict(
         chains=[c("C1", 1, district="普陀区", key="★"), c("X", 2), c("Y", 3)],
         enterprises=[f("O", "large"), f("A", "小型"), f("B", "micro"), f("D", "medium"), f("E")]
-        + [f(x, "small") for x in "abcdef"],
+        + [f(x, "small") for x in ("fa", "fb", "fc", "fd", "fe", "ff")],  # not a…f: ids differ by more than case
         members=[m("C1", "O", "链主", 0), m("C1", "A", "upstream", 1), m("C1", "B", "upstream", 2),
                  m("C1", "D", "downstream", 1), m("C1", "E", "midstream", 1),
-                 m("X", "a", "owner", 0), m("X", "b", "downstream"), m("X", "c", "downstream"),
-                 m("X", "d", "downstream"), m("Y", "c", "upstream"), m("Y", "e", "owner", 0),
-                 m("Y", "f", "downstream")],
-        supplies=[s("X", "a", "b", "玻璃"), s("X", "b", "c"), s("X", "a", "c"), s("X", "c", "d"), s("X", "d", "b"),
-                  s("Y", "c", "e"), s("Y", "e", "f")],
+                 m("X", "fa", "owner", 0), m("X", "fb", "downstream"), m("X", "fc", "downstream"),
+                 m("X", "fd", "downstream"), m("Y", "fc", "upstream"), m("Y", "fe", "owner", 0),
+                 m("Y", "ff", "downstream")],
+        supplies=[s("X", "fa", "fb", "玻璃"), s("X", "fb", "fc"), s("X", "fa", "fc"), s("X", "fc", "fd"),
+                  s("X", "fd", "fb"), s("Y", "fc", "fe"), s("Y", "fe", "ff")],
         support_bodies=[b("B1", "testing;计量"), b("B2", "standards")],
         support_links=[ln("B1", "A"), ln("B2", "P2", "metrology"), ln("B1", "C1")],
         problems=[p("P1", "C1", "A", "open", "testing;standards"), p("P2", "C1", "B", "in_progress", "metrology"),
-                  p("PCX", "X", "c", "open"), p("PCY", "Y", "c", "open")],
+                  p("PCX", "X", "fc", "open"), p("PCY", "Y", "fc", "open")],
         projects=[j("J1", "C1", "active", "P2")],
     )
 
@@ -95,8 +95,8 @@ def test_problem_impact_of_a_multi_chain_firm_stays_in_its_chain(runner, workboo
         assert result.exit_code == 0, result.output
         return [(r["enterprise_id"], r["hops"]) for r in json.loads(result.stdout)]
 
-    assert impact("PCX") == [("d", 1), ("b", 2)]  # c→d→b on X; d→b→c loops back to c
-    assert impact("PCY") == [("e", 1), ("f", 2)]  # Y's supplies only
+    assert impact("PCX") == [("fd", 1), ("fb", 2)]  # fc→fd→fb on X; fd→fb→fc loops back to fc
+    assert impact("PCY") == [("fe", 1), ("ff", 2)]  # Y's supplies only
 
 
 def test_chain_option_and_table_output(runner, workbook):

@@ -1,4 +1,6 @@
 import copy
+import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -208,12 +210,21 @@ def test_non_utf8_csv_names_file_and_line(tmp_path):
     assert issue.sheet == "enterprises.csv" and issue.row == 2 and "UTF-8" in issue.message
 
 
-def test_empty_csv_file(tmp_path):
-    folder = write_csv_folder(tmp_path / "csv", handmade_rows())
-    (folder / "members.csv").write_bytes(b"")
-    with pytest.raises(IntakeError) as caught:
-        read_dataset(folder)
-    assert caught.value.issues[0].sheet == "members.csv" and "空" in caught.value.issues[0].message
+def test_empty_csv_file_is_an_empty_sheet(tmp_path):
+    """domain.md: an empty sheet, or a 0-byte CSV file, means "none yet" (as in a workbook)."""
+    rows = handmade_rows()
+    folder = write_csv_folder(tmp_path / "csv", rows)
+    (folder / "supplies.csv").write_bytes(b"")
+    (folder / "targets.csv").write_bytes(b"\xef\xbb\xbf")  # a BOM and nothing else
+    ds = read_dataset(folder)
+    assert ds.counts()["supplies"] == 0 and ds.counts()["targets"] == 0 and ds.counts()["members"] == 7
+    path = write_xlsx(tmp_path / "empty-sheets.xlsx", rows)
+    wb = openpyxl.load_workbook(path)
+    for name in ("supplies", "targets"):
+        wb.remove(wb[name])
+        wb.create_sheet(name)
+    wb.save(path)
+    assert read_dataset(path).counts() == ds.counts()
 
 
 def test_empty_and_non_workbook_files(tmp_path):
@@ -235,13 +246,17 @@ def test_read_tables_counts_rows_like_excel():
 
 
 def test_extra_columns_and_sheets_are_accepted(tmp_path):
+    """More columns are welcome; a sheet of one's own is welcome under a name intake skips."""
     headers = dict(HEADERS, chains=HEADERS["chains"] + ["备注"])
     rows = _mutate(lambda r: r.update(chains=[row + ["随便写"] for row in r["chains"]]))
     path = write_xlsx(tmp_path / "extra.xlsx", rows, headers)
     wb = openpyxl.load_workbook(path)
-    wb.create_sheet("我的笔记").append(["anything"])
+    for name in ("备注-我的笔记", "说明", "示例 2024", "#草稿"):
+        wb.create_sheet(name).append(["anything"])
     wb.save(path)
-    assert len(read_dataset(path)["chains"]) == 2
+    ds = read_dataset(path)
+    assert len(ds["chains"]) == 2
+    assert any("备注-我的笔记" in n and "#草稿" in n for n in ds.notes)
 
 
 def test_int_column_with_a_blank_keeps_ints(tmp_path):
@@ -258,3 +273,591 @@ def test_a_missing_path_is_the_intake_error_it_promises(tmp_path):
         with pytest.raises(IntakeError) as error:
             read_dataset(missing)
         assert [i.message for i in error.value.issues] == ["文件或文件夹不存在"], missing
+
+
+# ============================================================================= the contract in Chinese
+
+from graphmodel.cli import main  # noqa: E402
+from graphmodel.model import build_graph  # noqa: E402
+from graphmodel.schema import SHEETS  # noqa: E402
+from conftest import assert_same_graph  # noqa: E402
+from handmade import EXTENDED_HEADERS, chinese_headers, extended_rows  # noqa: E402
+
+
+def _mixed_headers() -> dict[str, list[str]]:
+    """Chinese names everywhere, with hints in brackets, and one sheet mixing keys and names."""
+    headers = chinese_headers(EXTENDED_HEADERS)
+    headers["members"] = ["产业链编号", "enterprise_id", "角色（链主/上游/中游/下游）", "Tier"]
+    headers["supplies"][4] = "供货占比(0-1)"
+    headers["support_bodies"][2] = "服务（；分隔）"
+    headers["chains"][5] = "重点项目★"
+    return headers
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_chinese_workbook_gives_the_same_graph_as_its_english_twin(tmp_path, fmt):
+    rows = extended_rows()
+    if fmt == "xlsx":
+        english = write_xlsx(tmp_path / "en.xlsx", rows)
+        chinese = write_xlsx(tmp_path / "zh.xlsx", rows, _mixed_headers(), chinese=True)
+    else:
+        english = write_csv_folder(tmp_path / "en", rows)
+        chinese = write_csv_folder(tmp_path / "zh", rows, headers=_mixed_headers(), chinese=True)
+        assert (chinese / "链上成员.csv").exists() and (chinese / "典型案例.csv").exists()
+    a, b = read_dataset(english), read_dataset(chinese)
+    assert a.counts() == b.counts() and a.counts()["cases"] == 2
+    assert_same_graph(build_graph(a), build_graph(b))
+    assert b.sheets["members"].label == "链上成员" and b.sheets["members"].headers["role"].startswith("角色")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_messages_name_the_sheet_and_column_as_the_file_does(tmp_path, fmt):
+    rows = _mutate(_set("members", 1, "role", "ownr"))
+    headers = _mixed_headers()
+    path = (write_xlsx(tmp_path / "zh.xlsx", rows, headers, chinese=True) if fmt == "xlsx"
+            else write_csv_folder(tmp_path / "zh", rows, headers=headers, chinese=True))
+    with pytest.raises(IntakeError) as caught:
+        read_dataset(path)
+    [issue] = caught.value.issues
+    assert (issue.sheet, issue.row, issue.column) == ("链上成员", 3, "角色（链主/上游/中游/下游）")
+    where = "工作表 链上成员" if fmt == "xlsx" else "文件 链上成员.csv"
+    assert str(issue).startswith(f"{where}，第 3 行，角色（链主/上游/中游/下游） 列：")
+
+
+def test_a_missing_column_is_named_in_the_sheets_language(tmp_path):
+    headers = chinese_headers(HEADERS)
+    headers["members"] = ["产业链编号", "企业编码", "层级"]  # 企业编号 misspelt, 角色 left out
+    rows = _mutate(lambda r: r.update(members=[[c, e, t] for c, e, _, t in r["members"]]))
+    with pytest.raises(IntakeError) as caught:
+        read_dataset(write_xlsx(tmp_path / "zh.xlsx", rows, headers, chinese=True))
+    by_column = {i.column: i for i in caught.value.issues}
+    assert set(by_column) == {"企业编号", "角色"}
+    assert all((i.sheet, i.row) == ("链上成员", 1) for i in caught.value.issues)
+    assert "企业编码" in by_column["企业编号"].message and "enterprise_id" in by_column["企业编号"].message
+
+
+def test_the_same_column_twice_is_an_error(tmp_path):
+    headers = dict(HEADERS, members=HEADERS["members"] + ["角色"])
+    rows = _mutate(lambda r: r.update(members=[row + [row[2]] for row in r["members"]]))
+    with pytest.raises(IntakeError) as caught:
+        read_dataset(write_xlsx(tmp_path / "dup.xlsx", rows, headers))
+    assert [(i.sheet, i.row, i.column) for i in caught.value.issues] == [("members", 1, "角色")]
+    assert "重复" in caught.value.issues[0].message
+
+
+# ============================================================================= no silent drops
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("name, nearest", [("supply", "supplies"), ("公司名录", "enterprises"), ("Membres", "members")])
+def test_an_unknown_sheet_is_an_error_naming_the_nearest(tmp_path, fmt, name, nearest):
+    rows = handmade_rows()
+    if fmt == "xlsx":
+        path = write_xlsx(tmp_path / "wb.xlsx", rows)
+        wb = openpyxl.load_workbook(path)
+        wb.create_sheet(name).append(["x"])
+        wb.save(path)
+        label = name
+    else:
+        path = write_csv_folder(tmp_path / "csv", rows)
+        (path / f"{name}.csv").write_text("a,b\n1,2\n", "utf-8")
+        label = f"{name}.csv"
+    with pytest.raises(IntakeError) as caught:
+        read_dataset(path)
+    [issue] = caught.value.issues
+    assert (issue.sheet, issue.row, issue.column) == (label, None, None)
+    assert nearest in issue.message and SHEETS[nearest].zh in issue.message and "备注" in issue.message
+
+
+def _sheet_part(path, title: str) -> str:
+    return f"xl/worksheets/sheet{openpyxl.load_workbook(path, read_only=True).sheetnames.index(title) + 1}.xml"
+
+
+def _patch(path, part: str, change) -> None:
+    """Rewrite one part of an .xlsx (what another tool might have written)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        items = [(info, zin.read(info)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in items:
+            zout.writestr(info, change(data) if info.filename == part else data)
+
+
+def test_rows_beyond_a_stale_dimension_are_read(tmp_path):
+    path = write_xlsx(tmp_path / "stale.xlsx", handmade_rows())
+    _patch(path, _sheet_part(path, "members"),  # another tool's stale <dimension>: the header and one row
+           lambda xml: re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:D2"/>', xml))
+    naive = openpyxl.load_workbook(path, read_only=True)["members"]
+    assert len(list(naive.iter_rows(values_only=True))) == 2  # what trusting the dimension reads
+    ds = read_dataset(path)
+    assert len(ds["members"]) == 7 and ds["members"]["_row"].tolist() == [2, 3, 4, 5, 6, 7, 8]
+
+
+def test_hidden_sheets_are_read_and_reported(tmp_path):
+    path = write_xlsx(tmp_path / "hidden.xlsx", handmade_rows())
+    wb = openpyxl.load_workbook(path)
+    wb["supplies"].sheet_state = "hidden"
+    wb["readings"].sheet_state = "veryHidden"
+    wb.save(path)
+    ds = read_dataset(path)
+    assert len(ds["supplies"]) == 5 and len(ds["readings"]) == 2
+    assert ds.sheets["supplies"].hidden and not ds.sheets["members"].hidden
+    assert any("隐藏" in n and "supplies" in n and "readings" in n for n in ds.notes)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0 and "隐藏" in result.stdout
+
+
+def test_merged_cells_are_reported_as_merged(tmp_path):
+    path = write_xlsx(tmp_path / "merged.xlsx", handmade_rows())
+    wb = openpyxl.load_workbook(path)
+    wb["members"].merge_cells("A2:A5")  # chain C1 written once for four members
+    wb.save(path)
+    with pytest.raises(IntakeError) as caught:
+        read_dataset(path)
+    [issue] = caught.value.issues
+    assert (issue.sheet, issue.row, issue.column) == ("members", 2, "chain_id")
+    assert "合并单元格 A2:A5" in issue.message
+
+
+# ============================================================================= locations that match Excel
+
+def test_csv_rows_count_records_as_excel_shows_them(tmp_path):
+    """A quoted newline keeps a record on one Excel row: later rows are not one off."""
+    rows = _mutate(lambda r: (r["enterprises"][0].__setitem__(1, "沪光玻璃\n集团"),
+                              r["enterprises"][3].__setitem__(2, "巨型")))
+    with pytest.raises(IntakeError) as caught_csv:
+        read_dataset(write_csv_folder(tmp_path / "csv", rows))
+    with pytest.raises(IntakeError) as caught_xlsx:
+        read_dataset(write_xlsx(tmp_path / "x.xlsx", rows))
+    for caught in (caught_csv, caught_xlsx):
+        assert [(i.sheet, i.row, i.column) for i in caught.value.issues] == [("enterprises", 5, "size")]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_invisible_characters_are_shown_escaped(tmp_path, fmt):
+    rows = _mutate(_set("members", 1, "enterprise_id", "E2\u200b"))
+    path = write_xlsx(tmp_path / "x.xlsx", rows) if fmt == "xlsx" else write_csv_folder(tmp_path / "c", rows)
+    with pytest.raises(IntakeError) as caught:
+        read_dataset(path)
+    [issue] = caught.value.issues
+    assert (issue.sheet, issue.row, issue.column) == ("members", 3, "enterprise_id")
+    assert "E2\\u200b" in issue.message and "\u200b" not in issue.message and "是否为“E2”" in issue.message
+
+
+@pytest.mark.parametrize("delimiter, word", [(";", "分号"), ("\t", "制表符")])
+def test_a_csv_split_by_semicolons_or_tabs_is_one_error(tmp_path, delimiter, word):
+    import csv as _csv
+
+    folder = write_csv_folder(tmp_path / "csv", handmade_rows())
+    with open(folder / "enterprises.csv", "w", encoding="utf-8", newline="") as f:
+        writer = _csv.writer(f, delimiter=delimiter)
+        writer.writerow(HEADERS["enterprises"])
+        writer.writerows([["" if v is None else v for v in r] for r in handmade_rows()["enterprises"]])
+    with pytest.raises(IntakeError) as caught:
+        read_dataset(folder)
+    located = [(i.sheet, i.row, i.column) for i in caught.value.issues]
+    assert ("enterprises", 1, None) in located
+    issue = caught.value.issues[located.index(("enterprises", 1, None))]
+    assert word in issue.message and "逗号" in issue.message and issue.file == "enterprises.csv"
+    assert not any("缺少列" in i.message for i in caught.value.issues)
+
+
+# ============================================================================= one error per root cause
+
+def _readings_with(value_for_odd_rows: str, n: int = 11):
+    """Readings alternating a good firm and ``value_for_odd_rows``: n bad rows, not consecutive."""
+    def change(rows):
+        rows["readings"] = []
+        for k in range(2 * n):
+            rows["readings"].append([value_for_odd_rows if k % 2 else "E1", "I1", 2000 + k, 90.0 + k])
+    return change
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_one_wrong_id_in_11_rows_is_one_error_naming_the_11_rows(tmp_path, fmt):
+    rows = _mutate(_readings_with("E0005"))
+    path = write_xlsx(tmp_path / "x.xlsx", rows) if fmt == "xlsx" else write_csv_folder(tmp_path / "c", rows)
+    with pytest.raises(IntakeError) as caught:
+        read_dataset(path)
+    [issue] = caught.value.issues
+    bad_rows = list(range(3, 24, 2))  # 11 rows: 3, 5, … 23
+    assert len(bad_rows) == 11
+    assert (issue.sheet, issue.row, issue.column) == ("readings", 3, "enterprise_id")
+    assert issue.rows == tuple(bad_rows)
+    assert "E0005" in issue.message and "共 11 处" in issue.message
+    assert "第 " + "、".join(map(str, bad_rows)) + " 行" in issue.message
+
+
+def test_many_rows_are_shown_first_few_then_a_count(tmp_path):
+    rows = _mutate(_readings_with("E0005", n=30))
+    with pytest.raises(IntakeError) as caught:
+        read_dataset(write_xlsx(tmp_path / "x.xlsx", rows))
+    [issue] = caught.value.issues
+    assert len(issue.rows) == 30 and "等 30 处" in issue.message and "59" not in issue.message
+
+
+def test_a_renamed_id_is_one_error_across_sheets(tmp_path):
+    rows = _mutate(_set("enterprises", 2, "enterprise_id", "E3X"))  # E3 is used on six sheets
+    with pytest.raises(IntakeError) as caught:
+        read_dataset(write_xlsx(tmp_path / "x.xlsx", rows))
+    [issue] = caught.value.issues
+    assert (issue.sheet, issue.row, issue.column) == ("members", 4, "enterprise_id")
+    assert {(s, c) for s, c, _ in issue.places} == {
+        ("members", "enterprise_id"), ("supplies", "supplier_id"), ("supplies", "customer_id"),
+        ("support_links", "target_id"), ("problems", "enterprise_id")}
+    assert "共 7 处" in issue.message
+
+
+HINT_CASES = [
+    ("a name of two firms", lambda r: (r["enterprises"][3].__setitem__(1, "浦江镀膜科技"),
+                                       r["members"][1].__setitem__(1, "浦江镀膜科技")),
+     ("members", 3, "enterprise_id"), ["名称", "E3", "E4", "编号"]),
+    ("a body's name for a firm", _set("members", 1, "enterprise_id", "示例标准化研究所"),
+     ("members", 3, "enterprise_id"), ["机构", "B2"]),
+    ("a body's id for a firm", _set("members", 1, "enterprise_id", "B2"), ("members", 3, "enterprise_id"),
+     ["质量赋能机构", "企业的编号"]),
+    ("ids in another case", _set("members", 1, "enterprise_id", "e2"), ("members", 3, "enterprise_id"), ["“E2”"]),
+    ("a list split by commas", _set("policy_tools", 0, "applies_to", "C1,K1"), ("policy_tools", 2, "applies_to"),
+     ["；"]),
+    ("a list split by 、", _set("projects", 0, "tackles", "P1、P2"), ("projects", 2, "tackles"), ["；"]),
+    ("two ids where one goes", _set("problems", 0, "enterprise_id", "E3；E1"), ("problems", 2, "enterprise_id"),
+     ["只能填一个"]),
+    ("services split by 、", _set("support_bodies", 0, "services", "计量、检验检测"), ("support_bodies", 2, "services"),
+     ["；"]),
+    ("tags split by 、", lambda r: r["enterprises"][0].append("专精特新、小巨人"), ("enterprises", 2, "tags"), ["；"]),
+]
+
+
+@pytest.mark.parametrize("case, change, where, words", HINT_CASES, ids=[c[0] for c in HINT_CASES])
+def test_hints_for_names_typed_as_ids_and_wrong_separators(tmp_path, case, change, where, words):
+    rows = _mutate(change)
+    headers = dict(HEADERS, enterprises=HEADERS["enterprises"] + ["tags"]) if case.startswith("tags") else None
+    if headers:
+        rows["enterprises"] = [r + [None] * (6 - len(r)) for r in rows["enterprises"]]
+    with pytest.raises(IntakeError) as caught:
+        read_dataset(write_xlsx(tmp_path / "x.xlsx", rows, headers))
+    [issue] = caught.value.issues
+    assert (issue.sheet, issue.row, issue.column) == where
+    for word in words:
+        assert word in issue.message, issue
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_picked_forms_and_unique_names_are_taken_as_ids(tmp_path, fmt):
+    rows = _mutate(lambda r: (r["members"][1].__setitem__(1, "E2｜申石英砂厂"),
+                              r["supplies"][0].__setitem__(2, "浦江镀膜科技"),  # a unique name
+                              r["support_links"][1].__setitem__(1, "E3|浦江镀膜科技（旧名）"),
+                              r["projects"][0].__setitem__(4, "P1｜镀膜均匀性波动")))
+    path = write_xlsx(tmp_path / "x.xlsx", rows) if fmt == "xlsx" else write_csv_folder(tmp_path / "c", rows)
+    ds = read_dataset(path)
+    plain = read_dataset(write_xlsx(tmp_path / "plain.xlsx", handmade_rows()))
+    assert_same_graph(build_graph(plain), build_graph(ds))
+    [note] = [n for n in ds.notes if "按名称" in n]
+    assert "浦江镀膜科技" in note and "E3" in note and "supplies" in note and "第 2 行" in note
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0 and "按名称识别" in result.stdout
+
+
+# ============================================================================= registers
+
+def test_uscc_check_character():
+    from graphmodel.registers import uscc_check_char, uscc_problem
+
+    assert uscc_problem("91350100M000100Y43") is None  # domain.md's worked example
+    assert uscc_check_char("91350100M000100Y4") == "3"
+    assert "应为“3”" in uscc_problem("91350100M000100Y4Z") and "实为“Z”" in uscc_problem("91350100M000100Y4Z")
+    assert "应为“3”" in uscc_problem("91350100M000100Y44")
+    assert "18 位" in uscc_problem("91350100M000100Y4")
+    assert "“O”" in uscc_problem("91350100MO00100Y43")  # O never occurs
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_wrong_uscc_is_an_error_saying_the_expected_character(tmp_path, fmt):
+    rows = _mutate(lambda r: (_set("enterprises", 0, "uscc", "91350100M000100Y4Z")(r),
+                              _set("enterprises", 1, "uscc", " 91350100m000100y43 ")(r)))  # fine: case, spaces
+    path = write_xlsx(tmp_path / "x.xlsx", rows) if fmt == "xlsx" else write_csv_folder(tmp_path / "c", rows)
+    with pytest.raises(IntakeError) as caught:
+        read_dataset(path)
+    [issue] = caught.value.issues
+    assert (issue.sheet, issue.row, issue.column) == ("enterprises", 2, "uscc") and "应为“3”" in issue.message
+    rows["enterprises"][0][4] = "91350100M000100Y43"
+    ds = read_dataset(write_xlsx(tmp_path / "ok.xlsx", rows))
+    assert ds["enterprises"]["uscc"].tolist()[:2] == ["91350100M000100Y43", "91350100M000100Y43"]
+
+
+def test_districts_are_normalised_both_ways():
+    from graphmodel.registers import DISTRICT_CODES, normalise_district
+    from graphmodel.registry import SHANGHAI_DISTRICTS
+
+    assert set(DISTRICT_CODES.values()) == set(SHANGHAI_DISTRICTS)
+    for code, full in DISTRICT_CODES.items():
+        assert normalise_district(code) == normalise_district(full) == normalise_district(full[:-1]) == full
+    assert normalise_district("浦东") == normalise_district("浦东新") == "浦东新区"
+    assert normalise_district("上海市普陀区") == normalise_district(" 普陀 ") == "普陀区"
+    for elsewhere in ("苏州市", "昆山市花桥镇", "—", "North District", "310199"):
+        assert normalise_district(elsewhere) == elsewhere
+
+
+def test_intake_stores_districts_by_full_name(tmp_path):
+    rows = _mutate(lambda r: (_set("chains", 0, "district", "普陀")(r), _set("enterprises", 1, "district", 310116)(r),
+                              _set("enterprises", 3, "district", "苏州市")(r)))
+    ds = read_dataset(write_xlsx(tmp_path / "x.xlsx", rows))
+    assert ds["chains"]["district"].tolist() == ["普陀区", "奉贤区"]
+    assert ds["enterprises"]["district"].tolist()[:4] == ["普陀区", "金山区", "普陀区", "苏州市"]
+    assert "district:普陀区" in build_graph(ds)
+
+
+# ============================================================================= validation rules out later crashes
+
+from click.testing import CliRunner  # noqa: E402
+
+
+def assert_one_clear_error(path, where, words, *options):
+    """`qmap validate` exits 2 with exactly one error at ``where``, and never a traceback."""
+    import json
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["validate", str(path), "--format", "json", *options])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), (result.output, result.exception)
+    errors = json.loads(result.stdout)
+    assert len(errors) == 1, errors
+    assert (errors[0]["sheet"], errors[0]["row"], errors[0]["column"]) == where, errors
+    for word in ([words] if isinstance(words, str) else words):
+        assert word in errors[0]["message"], errors
+    text = runner.invoke(main, ["validate", str(path), *options])
+    assert text.exit_code == 2 and isinstance(text.exception, SystemExit)
+    assert "Traceback" not in text.stderr and text.stdout == ""
+    assert len(text.stderr.strip().splitlines()) == 2  # the summary line and the one error
+
+
+def _renamed(old: str, new: str):
+    """``old`` renamed to ``new`` everywhere (its definition and every reference, lists too)."""
+    def change(rows):
+        for data in rows.values():
+            for row in data:
+                for i, v in enumerate(row):
+                    if isinstance(v, str) and old in re.split("[;；]", v):
+                        row[i] = ";".join(new if x == old else x for x in re.split("[;；]", v))
+    return change
+
+
+BOUNDS = [
+    ("NUL in a name", _set("enterprises", 1, "name", "申石\x00英砂厂"), ("enterprises", 3, "name"), ["\\x00", "控制字符"]),
+    ("bell in a title", _set("problems", 0, "title", "镀膜\x07波动"), ("problems", 2, "title"), ["\\x07"]),
+    ("escape in an id", _renamed("B2", "B\x1b2"), ("support_bodies", 3, "body_id"), ["\\x1b"]),
+    ("year 10^20", _set("readings", 0, "year", 10 ** 20), ("readings", 2, "year"), ["2100"]),
+    ("year 1899", _set("targets", 0, "year", 1899), ("targets", 2, "year"), ["1900"]),
+    ("seq 0", _set("chains", 1, "seq", 0), ("chains", 3, "seq"), ["不小于 1"]),
+    ("seq 10000", _set("chains", 1, "seq", 10000), ("chains", 3, "seq"), ["9999"]),
+    ("value beyond float", _set("readings", 1, "value", "1e400"), ("readings", 3, "value"), ["有限"]),
+    ("limit beyond float", _set("indicators", 0, "national_limit", "-1e999"), ("indicators", 2, "national_limit"),
+     ["有限"]),
+    ("a 300-character id", _renamed("T2", "T" * 300), ("policy_tools", 3, "tool_id"),
+     ["64", "300"]),
+    ("a 65-character Chinese id", _renamed("I1", "指" * 65), ("indicators", 2, "indicator_id"),
+     ["64"]),
+    ("ids differing only by case", _append("enterprises", ["e5", "另一家电缆厂", "small", None, None]),
+     ("enterprises", 8, "enterprise_id"), ["大小写", "E5"]),
+    ("a zero-width id", _renamed("E4", "E\u200b4"), ("enterprises", 5, "enterprise_id"), ["\\u200b", "不可见"]),
+    ("a byte-order mark in an id", _renamed("C2", "C\ufeff2"), ("chains", 3, "chain_id"), ["\\ufeff"]),
+    ("a slash in an id", _renamed("K1", "../K1"), ("projects", 2, "project_id"), ["“/”"]),
+    ("a colon in an id", _set("policy_tools", 0, "tool_id", "T:1"), ("policy_tools", 2, "tool_id"), ["“:”"]),
+    ("text too long for a cell", _set("problems", 2, "title", "长" * 32768), ("problems", 4, "title"),
+     ["32768", "32767"]),
+]
+@pytest.mark.parametrize("case, change, where, words", BOUNDS, ids=[c[0] for c in BOUNDS])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_validation_rules_out_every_later_crash(tmp_path, fmt, case, change, where, words):
+    rows = _mutate(change)
+    if fmt == "xlsx":
+        # openpyxl refuses control characters in cells; Excel stores them as _xHHHH_ escapes
+        escaped = copy.deepcopy(rows)
+        for data in escaped.values():
+            for row in data:
+                for i, v in enumerate(row):
+                    if isinstance(v, str) and any(ord(ch) < 32 for ch in v):
+                        row[i] = "".join(f"_x{ord(ch):04x}_" if ord(ch) < 32 else ch for ch in v)
+        long = {v for data in escaped.values() for row in data for v in row if isinstance(v, str) and len(v) > 32767}
+        for data in escaped.values():  # openpyxl cuts long text when writing; other tools do not
+            for row in data:
+                row[:] = ["LONG-TEXT-HERE" if v in long else v for v in row]
+        path = write_xlsx(tmp_path / "bad.xlsx", escaped)
+        if long:
+            [text] = long
+            _patch(path, _sheet_part(path, [s for s in escaped if any("LONG-TEXT-HERE" in r for r in escaped[s])][0]),
+                   lambda xml: xml.replace(b"LONG-TEXT-HERE", text.encode()))
+    else:
+        path = write_csv_folder(tmp_path / "bad", rows)
+    assert_one_clear_error(path, where, words)
+
+
+# ============================================================================= hostile .xlsx files
+
+_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _rewrite(path, part: str, write) -> None:
+    """Replace one part of an .xlsx by what ``write(stream)`` writes (streamed, never in memory)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        items = [(info, zin.read(info)) for info in zin.infolist() if info.filename != part]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in items:
+            zout.writestr(info, data)
+        info = zipfile.ZipInfo(part)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with zout.open(info, "w", force_zip64=True) as out:
+            write(out)
+
+
+def _zip_bomb(tmp_path, megabytes: int = 64):
+    """A real workbook whose members sheet expands from ~100 KB to ``megabytes`` MB of rows."""
+    path = write_xlsx(tmp_path / "bomb.xlsx", handmade_rows())
+    row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
+    block = row * ((1 << 20) // len(row))
+
+    def write(out):
+        out.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="' + _MAIN + b'"><sheetData>')
+        for _ in range(megabytes):
+            out.write(block)
+        out.write(b"</sheetData></worksheet>")
+
+    part = _sheet_part(path, "members")
+    assert part == "xl/worksheets/sheet3.xml"
+    _rewrite(path, part, write)
+    return path
+
+
+def test_a_zip_bomb_is_refused_naming_the_limit_and_its_option(tmp_path):
+    import zipfile
+
+    path = _zip_bomb(tmp_path)
+    info = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet3.xml")  # members (never ask openpyxl: it parses)
+    assert info.file_size > 60 * 2 ** 20 and info.file_size > 200 * info.compress_size  # it is a bomb
+    assert_one_clear_error(path, ("bomb.xlsx", None, None), ["压缩炸弹", "--max-xlsx-ratio"])
+    # each limit, when it is the one exceeded, names its own option
+    assert_one_clear_error(path, ("bomb.xlsx", None, None), ["1 MB", "--max-xlsx-mb"], "--max-xlsx-mb", "1")
+    assert_one_clear_error(path, ("members", None, None), ["1000", "--max-rows"],
+                           "--max-xlsx-ratio", "100000", "--max-rows", "1000")
+
+
+def test_a_zip_bomb_through_the_installed_command(tmp_path):
+    """The real console script, as an analyst runs it: one line on stderr, exit 2, no traceback."""
+    import subprocess
+    import sys
+
+    qmap = Path(sys.executable).with_name("qmap")
+    if not qmap.exists():
+        pytest.skip(f"the qmap console script is not installed beside {sys.executable}")
+    path = _zip_bomb(tmp_path, megabytes=32)
+    done = subprocess.run([str(qmap), "validate", str(path)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 2
+    assert "--max-xlsx-ratio" in done.stderr
+
+
+LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + b"".join(b'<!ENTITY lol%d "%s">' % (i, b"".join(b"&lol%s;" % (b"" if i == 1 else b"%d" % (i - 1))
+                                                           for _ in range(10))) for i in range(1, 10))
+          + b']>\n<worksheet xmlns="' + _MAIN + b'"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+          b"&lol9;</t></is></c></row></sheetData></worksheet>")
+XXE = (b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<worksheet xmlns="'
+       + _MAIN + b'"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row>'
+       b"</sheetData></worksheet>")
+
+
+@pytest.mark.parametrize("payload", [LAUGHS, XXE, XXE.decode().replace('encoding', 'x').encode("utf-16")],
+                         ids=["billion-laughs", "external-entity", "external-entity-utf16"])
+@pytest.mark.parametrize("part", ["sheet", "xl/workbook.xml"])
+def test_xml_with_entities_is_refused_with_one_line(tmp_path, payload, part):
+    path = write_xlsx(tmp_path / "entities.xlsx", handmade_rows())
+    if part == "sheet":
+        part = _sheet_part(path, "chains")
+    _rewrite(path, part, lambda out: out.write(payload))
+    assert_one_clear_error(path, ("entities.xlsx", None, None), ["DTD", part])
+
+
+def test_openpyxl_parses_with_defusedxml():
+    """The second line of defence: openpyxl uses defusedxml when it is installed (a dependency)."""
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_too_many_rows_names_the_sheet_and_the_option(tmp_path, fmt):
+    rows = handmade_rows()
+    path = write_xlsx(tmp_path / "x.xlsx", rows) if fmt == "xlsx" else write_csv_folder(tmp_path / "c", rows)
+    # members has the most rows: its header and seven
+    assert_one_clear_error(path, ("members", None, None), ["7 行", "--max-rows"], "--max-rows", "7")
+    assert CliRunner().invoke(main, ["validate", str(path), "--max-rows", "8"]).exit_code == 0
+
+
+def test_not_a_workbook_is_one_line(tmp_path):
+    import zipfile
+
+    truncated = write_xlsx(tmp_path / "cut.xlsx", handmade_rows())
+    truncated.write_bytes(truncated.read_bytes()[:3000])
+    assert_one_clear_error(truncated, ("cut.xlsx", None, None), ".xlsx")
+    lying = write_xlsx(tmp_path / "lying.xlsx", handmade_rows())
+    _rewrite(lying, _sheet_part(lying, "members"), lambda out: out.write(b"<worksheet><sheetData><row>"))
+    assert_one_clear_error(lying, ("members", None, None), "XML")
+    assert zipfile.is_zipfile(lying)
+
+
+# ============================================================================= qmap validate: warnings and progress
+
+def test_validate_warns_when_there_are_no_members(tmp_path):
+    import json
+
+    path = write_xlsx(tmp_path / "chains-only.xlsx", {"chains": handmade_rows()["chains"]})
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0 and "校验通过" in result.stdout
+    assert "没有任何链上成员" in result.stderr and "警告" in result.stderr
+    as_json = CliRunner().invoke(main, ["validate", str(path), "--format", "json"])
+    assert as_json.exit_code == 0 and any("没有任何链上成员" in w for w in json.loads(as_json.stdout)["warnings"])
+    full = CliRunner().invoke(main, ["validate", str(write_xlsx(tmp_path / "full.xlsx", handmade_rows()))])
+    assert full.exit_code == 0 and "警告" not in full.stderr
+
+
+def test_reading_reports_progress(tmp_path):
+    for path in (willems("W20"), write_xlsx(tmp_path / "w.xlsx", handmade_rows())):
+        calls = []
+        read_dataset(path, progress=lambda done, total: calls.append((done, total)))
+        assert calls and calls[-1][0] == calls[-1][1] > 0
+        assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_validate_shows_a_progress_bar_only_to_a_person(monkeypatch):
+    import graphmodel.cli.core as core
+
+    monkeypatch.setattr(core, "show_progress", lambda quiet: not quiet)  # as if stderr were a terminal
+    shown = CliRunner().invoke(main, ["validate", str(willems("W20"))])
+    assert shown.exit_code == 0 and "读取 reading" in shown.stderr
+    quiet = CliRunner().invoke(main, ["validate", str(willems("W20")), "-q"])
+    assert quiet.exit_code == 0 and "读取" not in quiet.stderr
+    monkeypatch.undo()
+    piped = CliRunner().invoke(main, ["validate", str(willems("W20"))])  # CliRunner's stderr is no terminal
+    assert piped.exit_code == 0 and "读取" not in piped.stderr
+
+
+def test_the_demo_and_the_willems_chains_still_validate_unchanged(tmp_path):
+    import json
+
+    from graphmodel.demo import generate_demo
+    from graphmodel.workbook import write_workbook
+
+    demo = write_workbook(generate_demo(), tmp_path / "demo.xlsx")
+    for path in [demo] + [willems(c) for c in ("W02", "W12", "W20", "W38")]:
+        result = CliRunner().invoke(main, ["validate", str(path), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["valid"] is True
+
+
+def test_every_command_reading_data_takes_the_read_limits(tmp_path):
+    path = write_xlsx(tmp_path / "x.xlsx", handmade_rows())
+    result = CliRunner().invoke(main, ["analyze", "city-overview", "--data", str(path), "--max-rows", "7"])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "--max-rows" in result.stderr and "members" in result.stderr and "Traceback" not in result.stderr
+    assert CliRunner().invoke(main, ["analyze", "city-overview", "--data", str(path)]).exit_code == 0

@@ -90,3 +90,36 @@ def test_willems_w38_builds():
     assert G.nodes["W38"]["name"] == "Willems chain 38" and "district" not in G.nodes["W38"]
     owner = [e for e, d in chain_members(G, "W38").items() if d["role"] == "owner"]
     assert owner == ["W38-Manuf_0023"]
+
+
+# --------------------------------------------------------------------------- optional columns and cases
+
+@pytest.fixture(scope="module")
+def X(tmp_path_factory):
+    from handmade import extended_rows
+
+    return build_graph(read_dataset(write_xlsx(tmp_path_factory.mktemp("wb") / "extended.xlsx", extended_rows())))
+
+
+def test_optional_columns_reach_the_nodes(X):
+    assert X.nodes["E1"]["tags"] == ["专精特新", "规上"] and X.nodes["E5"]["tags"] == ["上市", "小巨人"]
+    assert "tags" not in X.nodes["E2"]
+    p1, p3 = X.nodes["P1"], X.nodes["P3"]
+    assert (p1["measures"], p1["owner_unit"], p1["deadline"]) == ("引入在线膜厚检测", "浦江镀膜科技", "2025-06-30")
+    assert "measures" not in p3 and p3["owner_unit"] == "奉贤区市场监管局" and p3["deadline"] == "2025-12-31"
+
+
+def test_cases_are_nodes_in_their_chain_about_what_they_name(X):
+    assert X.nodes["CS1"] == {"label": "Case", "labels": ("Case",), "id": "CS1", "name": "计量赋能镀膜均匀性提升",
+                              "title": "计量赋能镀膜均匀性提升", "year": 2024, "summary": "示例计量检测中心驻厂服务"}
+    assert "summary" not in X.nodes["CS2"]
+    assert edges(X, "ABOUT") == [("CS1", "B1"), ("CS1", "E3"), ("CS1", "P1")]
+    assert ("CS1", "C1") in edges(X, "IN_CHAIN") and ("CS2", "C2") in edges(X, "IN_CHAIN")
+    for u, v, k, d in X.edges(keys=True, data=True):
+        starts, ends = REL_TYPES[d["type"]]
+        assert X.nodes[u]["label"] in starts and X.nodes[v]["label"] in ends
+    H = chain_subgraph(X, "C1")
+    assert nodes_of(H, "Case") == ["CS1"] and sorted(v for _, v, d in H.edges(data=True) if d["type"] == "ABOUT") == [
+        "B1", "E3", "P1"]
+    assert nodes_of(chain_subgraph(X, "C2"), "Case") == ["CS2"]
+    assert summary(X)["nodes"]["Case"] == 2 and summary(X)["relationships"]["ABOUT"] == 3

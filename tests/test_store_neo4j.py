@@ -181,6 +181,31 @@ def test_reload_makes_the_database_match_the_changed_workbook(neo4j_db, handmade
 
 
 @pytest.mark.neo4j
+def test_cases_and_the_optional_columns_round_trip(neo4j_db, tmp_path):
+    from handmade import extended_rows
+
+    rows = extended_rows()
+    G = build_graph(read_dataset(write_xlsx(tmp_path / "extended.xlsx", rows)))
+    assert "Case" in {d["label"] for _, d in G.nodes(data=True)}
+    neo4j_db.load(G)
+    assert_same_graph(G, neo4j_db.read_graph())
+    for chain in ("C1", "C2"):
+        assert_same_graph(chain_subgraph(G, chain), neo4j_db.read_graph(chain=chain))
+    assert neo4j_db.counts() == summary(G)
+    _, found = neo4j_db.query("MATCH (c:Case {id: 'CS1'})-[:ABOUT]->(x) RETURN x.id ORDER BY x.id")
+    assert found == [["B1"], ["E3"], ["P1"]]
+    _, tags = neo4j_db.query("MATCH (e:Enterprise {id: 'E1'}) RETURN e.tags")
+    assert tags == [[["专精特新", "规上"]]]
+
+    # The workbook drops case CS2 and one of CS1's related ids: reload removes exactly those.
+    rows["cases"] = [rows["cases"][0][:5] + ["E3；P1"]]
+    changed = build_graph(read_dataset(write_xlsx(tmp_path / "changed.xlsx", rows)))
+    report = neo4j_db.load(changed)
+    assert_same_graph(changed, neo4j_db.read_graph())
+    assert report.nodes_deleted == 1 and "CS2" not in neo4j_db.read_graph()
+
+
+@pytest.mark.neo4j
 def test_reloading_one_chain_keeps_what_another_chain_uses(neo4j_db, handmade_graph, tmp_path):
     neo4j_db.load(handmade_graph)
     rows = handmade_rows()

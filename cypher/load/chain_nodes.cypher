@@ -1,5 +1,5 @@
 // The nodes of one chain's quality map, as graphmodel.model.chain_subgraph chooses them:
-// the chain, its district and target indicators, its members, its problems and projects,
+// the chain, its district and target indicators, its members, its problems, projects and cases,
 // the bodies and policy tools linked to any of those, and the indicators its members report.
 // $chain: chain id
 MATCH (c:Chain {id: $chain})

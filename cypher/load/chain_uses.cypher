@@ -14,7 +14,7 @@ CALL (n) {
   MATCH (n:Enterprise)-[s:SUPPLIES]-(:Enterprise)
   RETURN s.chain AS chain
   UNION
-  MATCH (n)-[:AFFECTS|LEADS|ADDRESSES|PARTNERS_IN|APPLIES_TO]-(:Problem|Project)-[:IN_CHAIN]->(c:Chain)
+  MATCH (n)-[:AFFECTS|LEADS|ADDRESSES|PARTNERS_IN|APPLIES_TO|ABOUT]-(:Problem|Project|Case)-[:IN_CHAIN]->(c:Chain)
   RETURN c.id AS chain
   UNION
   MATCH (n)-[:SUPPORTS|APPLIES_TO|REPORTS]-(:Enterprise)-[:MEMBER_OF]->(c:Chain)

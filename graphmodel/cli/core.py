@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ import click
 from ..intake import IntakeError, read_dataset
 from ..model import build_graph, chain_table, summary
 from . import main
-from .options import fail, format_option, quiet_option, show_progress
+from .options import fail, format_option, quiet_option, read_limit_options, read_limits, show_progress
 
 __all__ = ["report_intake_error", "load_graph"]
 
@@ -18,7 +19,11 @@ __all__ = ["report_intake_error", "load_graph"]
 def report_intake_error(error: IntakeError, fmt: str = "table"):
     """Print every intake problem (sheet, row, column, reason) and exit 2."""
     if fmt == "json":
-        click.echo(json.dumps([{"sheet": i.sheet, "row": i.row, "column": i.column, "message": i.message}
+        click.echo(json.dumps([{"sheet": i.sheet, "row": i.row, "column": i.column, "message": i.message,
+                                **({"file": i.file} if i.file else {}),
+                                **({"rows": list(i.rows)} if len(i.rows) > 1 else {}),
+                                **({"places": [{"sheet": s, "column": c, "rows": list(r)} for s, c, r in i.places]}
+                                   if len(i.places) > 1 else {})}
                                for i in error.issues], ensure_ascii=False, indent=1))
     else:
         click.echo(f"{error.source}：发现 {len(error.issues)} 处错误，未写入任何内容 "
@@ -28,10 +33,10 @@ def report_intake_error(error: IntakeError, fmt: str = "table"):
     raise SystemExit(2)
 
 
-def load_graph(path: str):
+def load_graph(path: str, progress=None):
     """Read, validate and model a workbook for a command; bad input exits 2 with every error."""
     try:
-        return build_graph(read_dataset(path))
+        return build_graph(read_dataset(path, limits=read_limits(), progress=progress))
     except IntakeError as error:
         report_intake_error(error)
 
@@ -47,58 +52,117 @@ def _echo_table(frame, title: str | None = None):
                if len(frame) else "（无 none）")
 
 
+class _ReadingBar:
+    """``progress(done, total)`` for intake, drawn as a click progress bar on stderr."""
+
+    def __init__(self):
+        self.bar = None
+        self.shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="读取 reading", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.length = total
+        self.bar.update(max(0, done - self.shown))
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _warnings(dataset, G) -> list[str]:
+    warnings = []
+    if not len(dataset["members"]):
+        sheet = dataset.sheets.get("members")
+        name = sheet.label if sheet and sheet.present else "链上成员（members）"
+        warnings.append(f"没有任何链上成员：工作表 {name} 为空，图谱中只有产业链本身 (no members at all)")
+    return warnings
+
+
 @main.command()
 @click.argument("path", type=click.Path(exists=True))
 @format_option("table", "json")
-def validate(path, fmt):
+@read_limit_options
+@quiet_option
+def validate(path, fmt, quiet):
     """Check an intake workbook (.xlsx) or a folder of CSV files.
 
     Prints a summary per chain and label, or every error with its sheet, row and
-    column (exit status 2; nothing is written anywhere).
+    column (exit status 2; nothing is written anywhere). Tabs and headers may be
+    Chinese or English; a workbook with no members validates with a warning.
 
     \b
     Example:
         qmap validate exports/demo/shanghai-demo.xlsx
         qmap validate ../shared/data/willems/W38 --format json
+        qmap validate 很大的工作簿.xlsx --max-rows 3000000
     """
+    bar = _ReadingBar() if show_progress(quiet) else None
     try:
-        G = build_graph(read_dataset(path))
+        dataset = read_dataset(path, limits=read_limits(), progress=bar)
     except IntakeError as error:
+        if bar:
+            bar.close()
         report_intake_error(error, fmt)
+    finally:
+        if bar:
+            bar.close()
+    G = build_graph(dataset)
     counts = summary(G)
     table = chain_table(G)
+    warnings = _warnings(dataset, G)
     if fmt == "json":
-        click.echo(json.dumps({"valid": True, **counts, "chains": table.to_dict("records")},
+        click.echo(json.dumps({"valid": True, **counts, "chains": table.to_dict("records"),
+                               "notes": dataset.notes, "warnings": warnings},
                               ensure_ascii=False, indent=1, default=str))
         return
     click.echo(f"✔ {path}：校验通过 valid")
     _echo_table(table)
     click.echo("节点 nodes: " + ", ".join(f"{k} {v}" for k, v in counts["nodes"].items()))
     click.echo("关系 relationships: " + ", ".join(f"{k} {v}" for k, v in counts["relationships"].items()))
+    for note in dataset.notes:
+        click.echo(f"提示 note: {note}")
+    for warning in warnings:
+        click.echo(f"⚠ 警告 warning: {warning}", err=True)
 
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--chain", "chains", multiple=True, metavar="SH02",
+              help="Pre-fill this project of the notice's annex (repeatable).")
+@click.option("--district", metavar="普陀区", help="Pre-fill every project of this district (普陀区, 普陀 or 310107).")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
-def template(path, force):
-    """Write an empty intake workbook to fill in (Excel).
+def template(path, chains, district, force):
+    """Write an intake workbook to fill in (Excel), in Chinese.
 
-    Every contract sheet with its header, Chinese captions, drop-down lists on
-    enumerated columns and an instructions sheet (说明) in Chinese and English.
+    Every contract sheet under its Chinese name with Chinese headers (the English key
+    in each header's comment), drop-down lists (Chinese words for enumerations;
+    编号｜名称 of what the workbook holds for references), an instructions sheet and
+    a filled-in example. --chain / --district pre-fill 产业链项目 from the notice
+    (沪市监质发〔2024〕233号 附件) verbatim.
 
     \b
     Example:
-        qmap template 闵行区-空间新能源.xlsx
+        qmap template 闵行区-空间新能源.xlsx --chain SH01
+        qmap template 普陀区.xlsx --district 普陀区
     """
-    from ..workbook import write_workbook
+    from ..workbook import registry_chains, write_template
 
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         fail(f"选项 PATH：应以 .xlsx 结尾 (PATH must end in .xlsx): {path}")
     if target.exists() and not force:
         fail(f"{path} 已存在；加 --force 覆盖 (exists; use --force to replace it)")
-    write_workbook({}, target)
-    click.echo(f"已写入 wrote {target}")
+    try:
+        prefilled = registry_chains(chains, district)
+    except ValueError as error:
+        fail(str(error))
+    write_template(target, chains, district, force=True)
+    click.echo(f"已写入 wrote {target}" + (f"（预填 {len(prefilled)} 个项目：{'、'.join(prefilled.chain_id)}）"
+                                          if len(prefilled) else ""))
 
 
 @main.command()

@@ -9,6 +9,8 @@ import click
 
 __all__ = [
     "data_option",
+    "read_limit_options",
+    "read_limits",
     "neo4j_options",
     "quiet_option",
     "format_option",
@@ -23,14 +25,55 @@ __all__ = [
 ]
 
 
+def _remember_limit(ctx: click.Context, param: click.Parameter, value):
+    if value is not None:
+        ctx.meta.setdefault("qmap.read_limits", {})[param.name] = value
+    return value
+
+
+def read_limit_options(func):
+    """--max-xlsx-mb / --max-xlsx-ratio / --max-rows: how much a workbook may hold before it
+    is refused (zip bombs, runaway sheets). Kept in the click context; see :func:`read_limits`."""
+    from ..xlsx_reader import Limits
+
+    defaults = Limits()
+    options = [
+        click.option("--max-xlsx-mb", "max_mb", type=click.IntRange(1), default=None, expose_value=False,
+                     callback=_remember_limit, is_eager=True,
+                     help=f"Largest uncompressed size of an .xlsx workbook, in MB [default: {defaults.max_mb}]."),
+        click.option("--max-xlsx-ratio", "max_ratio", type=click.IntRange(1), default=None, expose_value=False,
+                     callback=_remember_limit, is_eager=True,
+                     help=f"Largest compression ratio of a big workbook part (zip bomb guard) "
+                          f"[default: {defaults.max_ratio}]."),
+        click.option("--max-rows", "max_rows", type=click.IntRange(1), default=None, expose_value=False,
+                     callback=_remember_limit, is_eager=True,
+                     help=f"Most rows per sheet or CSV file [default: {defaults.max_rows:,}]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def read_limits():
+    """The read limits the current command was given (defaults where none)."""
+    from ..xlsx_reader import Limits
+
+    ctx = click.get_current_context(silent=True)
+    given = ctx.meta.get("qmap.read_limits", {}) if ctx is not None else {}
+    return Limits(**given)
+
+
 def data_option(required: bool = False):
-    return click.option(
-        "--data",
-        "data_path",
-        type=click.Path(exists=True, dir_okay=True, file_okay=True),
-        required=required,
-        help="Intake workbook (.xlsx) or folder of CSV files (embedded default, no server needed).",
-    )
+    def decorate(func):
+        func = read_limit_options(func)
+        return click.option(
+            "--data",
+            "data_path",
+            type=click.Path(exists=True, dir_okay=True, file_okay=True),
+            required=required,
+            help="Intake workbook (.xlsx) or folder of CSV files (embedded default, no server needed).",
+        )(func)
+    return decorate
 
 
 class Neo4jSettings:

@@ -335,10 +335,10 @@ class _Plan:
                 raise StoreError("input", f"node {node!r}: its id property is {props.get('id')!r}")
             self.node_groups[labels].append({"id": node, "props": props})
             self.ids_by_label[labels[0]].append(node)
-            if labels[0] in ("Problem", "Project"):
+            if labels[0] in ("Problem", "Project", "Case"):
                 problems.append(node)
         self.chains = sorted(self.ids_by_label.get("Chain", []))
-        self.owned = set(problems)  # problems and projects belong to exactly one chain
+        self.owned = set(problems)  # problems, projects and cases belong to exactly one chain
         self.rel_groups: dict[tuple[str, str, str, bool], list[dict]] = defaultdict(list)
         for u, v, key, d in G.edges(keys=True, data=True):
             rel_type = _check_type(d.get("type", ""))
@@ -565,7 +565,7 @@ class Neo4jStore:
         """Delete statements for relationships of the reloaded chains that ``G`` no longer has.
 
         A relationship not in ``G`` is stale when it touches a reloaded chain or one of their
-        problems or projects, is a SUPPLIES of a reloaded chain, or joins two nodes that
+        problems, projects or cases, is a SUPPLIES of a reloaded chain, or joins two nodes that
         are both in ``G`` (the workbook speaks for the links among what it lists), unless it
         is a SUPPLIES of a chain that is not being reloaded.
         """
