@@ -54,20 +54,23 @@ def lists_command(data_path, use_neo4j, uri, username, password, database, chain
               help="The year to summarise.")
 @click.option("--baseline", type=click.Path(exists=True), help="Last year's workbook, to report what changed.")
 @click.option("--chain", "chain_id", help="Only this chain.")
+@_filing_options
 @click.option("-o", "--output", type=click.Path(file_okay=False), default="exports/report", show_default=True,
               help="Output folder.")
-def report_command(data_path, use_neo4j, uri, username, password, database, year, baseline, chain_id, output):
-    """The annual summary (年度总结), city-wide and per chain, as HTML and Markdown.
+def report_command(data_path, use_neo4j, uri, username, password, database, year, baseline, chain_id, unit,
+                   filed_on, output):
+    """The annual summary (项目实施情况总结), city-wide and per chain: Word, HTML and Markdown.
 
-    Members and SMEs, bodies by pillar, training reach, problems raised and
-    resolved in the year, projects by status, the chain owner's indicators
-    against national and industry limits, targets met or missed; with
-    --baseline, what changed since the earlier workbook.
+    The Word document (.docx, A4, page numbers, table of contents, 黑体/仿宋)
+    follows the notice: 工作开展情况, 质量问题清单进展, 重点攻关项目进展, 质量政策工具,
+    链主企业主要质量指标对标国家标准、行业标准, 质量提升培训基地, 帮扶中小企业, 典型案例,
+    下一步工作 — with charts, and every table with its units. With --baseline,
+    the change against the earlier workbook beside each number.
 
     \b
     Example:
         qmap report --data exports/demo/shanghai-demo.xlsx --year 2025
-        qmap report --data 2025.xlsx --year 2025 --baseline 2024.xlsx
+        qmap report --data 2025.xlsx --year 2025 --baseline 2024.xlsx --unit 普陀区市场监督管理局
     """
     from ..report import write_report
 
@@ -76,7 +79,8 @@ def report_command(data_path, use_neo4j, uri, username, password, database, year
     B = load_graph(baseline) if baseline else None
     if not chains(G):
         fail("数据中没有产业链 (no chains in the data)")
-    written = write_report(G, year, output, baseline=B, chains=[chain_id] if chain_id else None)
-    for path in written[:2]:
+    written = write_report(G, year, output, baseline=B, chains=[chain_id] if chain_id else None, unit=unit,
+                           filed_on=filed_on.date() if filed_on else None)
+    for path in written[:3]:
         click.echo(str(path))
     click.echo(f"… 每条链的总结在 per-chain summaries in {output}/chains/")
