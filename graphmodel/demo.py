@@ -1178,7 +1178,8 @@ def write_demo(out_dir="exports/demo", seed: int = DEMO_SEED, maps: bool = True,
     if maps:
         from .maps import write_maps
 
-        outputs["质量图谱 maps (open in a browser)"] = write_maps(graph, out_dir / "maps", progress=progress)
+        outputs["质量图谱 maps (open in a browser)"] = write_maps(graph, out_dir / "maps", progress=progress,
+                                                                   year=DEMO_YEAR)
     lists = write_lists(graph, out_dir / "lists")
     outputs["三张清单 lists"] = lists[-1]
     outputs["年度总结 report"] = write_report(graph, DEMO_YEAR, out_dir / "report")[1]
