@@ -220,9 +220,9 @@ class _Goals(HTMLParser):
         if tag in ("b", "em") and self._goal:
             self._grab = tag
         if tag == "tr" and "data-bases" in a:
-            self.bases[a["data-district"]] = int(a["data-bases"])
+            self.bases[a["data-base-district"]] = int(a["data-bases"])
             if "lacking" in (a.get("class") or ""):
-                self.lacking.add(a["data-district"])
+                self.lacking.add(a["data-base-district"])
         if tag == "tr" and "data-chain" in a:
             self._row = a["data-chain"]
         if tag == "td" and self._row and "data-owner-meets" in a:
