@@ -381,3 +381,24 @@ def test_qmap_map_takes_a_year_and_a_baseline(tmp_path):
     page = _Goals()
     page.feed((tmp_path / "maps" / "index.html").read_text("utf-8"))
     assert page.goals["resolved_this_year"][0] == "1" and page.goals["sme_support_rate"] == ["17%", "较上年 持平"]
+
+
+def test_word_report(case):
+    """The Word report's summary sentence and its city table carry the same numbers (python-docx)."""
+    import docx as python_docx
+
+    from graphmodel.report_docx import report_document
+
+    name, G, year, city, folder = case
+    path = folder / "report.docx"
+    report_document(G, annual_report(G, year)).save(str(path))
+    doc = python_docx.Document(str(path))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert _report_summary_numbers(text) == _expected_summary(city)
+    main_table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["指标", "数值", "单位"])
+    cells = {r.cells[0].text: r.cells[1].text for r in main_table.rows[1:]}
+    for key in ("members", "memberships", "smes", "unresolved", "resolved", "resolved_this_year", "coverage",
+                "sme_support_rate", "owner_meets", "owner_leads"):
+        want = percent(city.value(key)).rstrip("%") if HEADLINES[key].unit == "%" else str(city.value(key))
+        assert cells[HEADLINES[key].zh] == want, key
+    assert "链上企业：在链上（链上成员）的企业，去重计数" in text  # the definitions
