@@ -1243,19 +1243,14 @@ def generate_demo(seed: int = DEMO_SEED, pending: bool = PENDING_IN_WORKBOOK) ->
 def _graft_pending(G: "nx.MultiDiGraph", tables: dict[str, pd.DataFrame]) -> None:
     """Put the parts the intake does not read yet onto the graph it built (while
     :data:`PENDING_IN_WORKBOOK` is False): problem details and Case nodes, as the intake will."""
-    from .model import add_node, add_rel
-    from .schema import REL_TYPES
+    from .model import add_case
 
     for r in tables["problems"].to_dict("records"):
         if r["problem_id"] in G:
             G.nodes[r["problem_id"]].update({c: r[c] for c in PROBLEM_DETAIL_COLUMNS if r.get(c)})
     for r in tables["cases"].to_dict("records"):
-        add_node(G, r["case_id"], ("Case",), name=r["title"], title=r["title"], year=r["year"], summary=r["summary"])
-        for rel_type, target in [("IN_CHAIN", r["chain_id"])] + [("ABOUT", t) for t in r["related"].split(";")]:
-            if rel_type in REL_TYPES:
-                add_rel(G, r["case_id"], rel_type, target)
-            else:  # the schema gains ABOUT with the cases sheet
-                G.add_edge(r["case_id"], target, key=rel_type, type=rel_type)
+        add_case(G, r["case_id"], r["chain_id"], r["related"].split(";"), name=r["title"], title=r["title"],
+                 year=r["year"], summary=r["summary"])
 
 
 def summarize(tables: dict[str, pd.DataFrame]) -> str:

@@ -25,32 +25,19 @@ from conftest import required_missing
 from graphmodel import analyses
 from graphmodel.headline import HEADLINES, city_numbers, percent
 from graphmodel.intake import read_tables
-from graphmodel.model import add_node, add_rel, build_graph
+from graphmodel.model import add_case, build_graph
 from graphmodel.report import annual_report, write_report
 from graphmodel.report_docx import APPENDIX, NUMERALS, SECTIONS, report_document
 from test_consistency import YEAR, two_districts
 
 
-def _rel(G, start, rel_type, end):
-    """add_rel, or (while the intake branch has not yet put ABOUT into the schema) the same edge by hand."""
-    from graphmodel.schema import REL_TYPES
-
-    if rel_type in REL_TYPES:
-        add_rel(G, start, rel_type, end)
-    else:
-        G.add_edge(start, end, key=rel_type, type=rel_type)
-
-
 def _graph():
     G = build_graph(read_tables(two_districts(), source="两区手工数据"))
     # What the intake's cases sheet and the problems' optional columns will give (domain.md).
-    add_node(G, "CASE1", ("Case",), name="沪光玻璃“检测+标准”联动帮扶上游砂厂", title="沪光玻璃“检测+标准”联动帮扶上游砂厂",
-             year=YEAR, summary="链主牵头、计量检测中心驻厂，石英砂含铁量波动由 ±30% 降到 ±8%。")
-    _rel(G, "CASE1", "IN_CHAIN", "C1")
-    _rel(G, "CASE1", "ABOUT", "E2")
-    _rel(G, "CASE1", "ABOUT", "B1")
-    add_node(G, "CASE0", ("Case",), name="往年案例", title="往年案例", year=YEAR - 1, summary="上一年度的案例。")
-    _rel(G, "CASE0", "IN_CHAIN", "C1")
+    add_case(G, "CASE1", "C1", ["E2", "B1"], name="沪光玻璃“检测+标准”联动帮扶上游砂厂",
+             title="沪光玻璃“检测+标准”联动帮扶上游砂厂", year=YEAR,
+             summary="链主牵头、计量检测中心驻厂，石英砂含铁量波动由 ±30% 降到 ±8%。")
+    add_case(G, "CASE0", "C1", [], name="往年案例", title="往年案例", year=YEAR - 1, summary="上一年度的案例。")
     G.nodes["P1"].update(measures="来料逐批检测；建立含铁量控制图", owner_unit="申石英砂厂质量部", deadline="2025-12-31")
     return G
 
