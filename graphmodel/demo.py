@@ -54,6 +54,7 @@ DEMO_SEED = 233
 #: The year the demo's annual report summarises (readings are for 2024 and 2025).
 DEMO_YEAR = 2025
 
+
 # --------------------------------------------------------------------------- chain specs
 #
 # One small tree per chain. Each line is "<role><dots> <name word>|<product>":
@@ -456,6 +457,8 @@ _SHARED: tuple[tuple[tuple[int, str], tuple[int, str]], ...] = (
 # --------------------------------------------------------------------------- indicators
 # number: (name, unit, direction, standard, national limit, industry limit, decimals)
 # Limits are illustrative; the industry limit is always stricter than the national one.
+# _BEST: the best reading the industry plausibly reaches (readings that beat the industry limit stay
+# below it), so no solar cell converts 60 % and no glass transmits 96 % of the light.
 _INDICATORS: dict[int, tuple[str, str, str, str, float, float, int]] = {
     1: ("产品监督抽查不合格率", "%", "lower", "GB/T 2828.1-2012", 5.0, 2.0, 2),
     3: ("顾客满意度指数", "分", "higher", "GB/T 19038-2009", 75.0, 82.0, 1),
@@ -473,6 +476,14 @@ _INDICATORS: dict[int, tuple[str, str, str, str, float, float, int]] = {
     15: ("检验检测报告差错率", "%", "lower", "GB/T 27025-2019", 1.0, 0.3, 3),
     16: ("导体直流电阻（2.5mm²，20℃）", "Ω/km", "lower", "GB/T 3956-2008", 7.41, 7.20, 3),
 }
+
+_BEST: dict[int, float] = {1: 0.3, 3: 92.0, 4: 94.3, 5: 32.5, 6: 99.8, 7: 99.9, 8: 8.0, 9: 99.8, 10: 50.0,
+                           11: 10.0, 12: 50000.0, 13: 6.0, 14: 800.0, 15: 0.05, 16: 7.05}
+
+# Targets: the share of chain targets set a little worse than (or at) the owner's reading, so met;
+# the rest a little better, so missed; owners under the national limit are set to reach it (missed
+# too) — most met, a few missed.
+_TARGET_MET = 0.93
 
 # --------------------------------------------------------------------------- support bodies
 # (name, services, accreditations, tags); tags match a chain's tags ("general" matches all).
@@ -532,6 +543,28 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "certification": ("certification",),
     "brand": ("certification", "quality_management"),
 }
+_MEASURES: dict[str, str] = {
+    "product": "开展关键质量特性对标，建立出厂全检与抽检复核制度",
+    "process": "固化关键工序参数，导入统计过程控制（SPC）",
+    "material": "建立来料分级检验和合格供方动态管理",
+    "equipment": "制定关键设备精度保持计划，加装在线检测装置",
+    "management": "按 GB/T 19001 完善质量管理体系，设立首席质量官",
+    "metrology": "编制计量器具周期检定校准计划，建立量值溯源链",
+    "standard": "对标先进标准，牵头研制团体标准",
+    "testing": "与检验检测机构共建实验室，缩短检测周期",
+    "certification": "对接认证机构开展预审，制定认证获取计划",
+    "brand": "参与区域公共品牌建设，开展品牌培育",
+}
+_CASE_TITLES = (
+    "“链主+机构”联动帮扶上游企业破解{p}质量难题",
+    "{i}产业链质量基础设施“一站式”服务助力{p}提质",
+    "以标准引领推动{p}质量提升",
+)
+_CASE_SUMMARY = ("{lead}牵头，{body}深入{firm}开展{service}服务，针对“{problem}”制定整改方案并跟踪落实，"
+                 "问题于 {resolved} 解决，相关经验已在链上推广。")
+_CASE_ONGOING = ("{lead}牵头，{body}深入{firm}开展{service}服务，针对“{problem}”制定整改方案，"
+                 "目前整改推进中，阶段成效已显现。")
+
 _PROJECT_TITLES = (
     "{p}关键质量指标对标攻关",
     "{p}国产化替代质量提升",
@@ -658,6 +691,12 @@ class _Builder:
         self.body_tags: dict[str, tuple[str, ...]] = {}
         self.supports: dict[str, set[str]] = defaultdict(set)  # enterprise -> services on SUPPORTS
         self.chains: list[_Chain] = []
+        self.readings: dict[tuple[str, str, int], float] = {}
+        self.body_name: dict[str, str] = {}
+        self.problem_title: dict[str, str] = {}
+        # The parts added later (targets near the readings, measures, cases) draw from their own stream,
+        # so the rest of the demo stays as it was.
+        self.extra = random.Random(seed * 7919 + 1)
 
     # ------------------------------------------------------------------ helpers
     def zh(self, enum: str, code: str, p: float) -> str:
@@ -713,21 +752,34 @@ class _Builder:
         return {name: f.where(f.notna(), None) for name, f in frames.items()}  # columns no step fills: blank
 
     def cases(self) -> None:
-        """典型案例: one per key project, from one of its resolved problems.
-        Its own random stream, so the other sheets stay as they were before cases existed."""
-        rng = random.Random(f"cases-{self.seed}")
+        """典型案例: two or three per key chain, one for some others — each a problem resolved with a
+        body's help, the firm and the body named in ``related``."""
+        rng = self.extra
+        self.rows.setdefault("cases", [])
         n = 0
         for chain in self.chains:
-            done = [p for p in chain.problems if p["status"] == "resolved"]
-            if not chain.entry.key or not done:
-                continue
-            problem = rng.choice(done)
-            n += 1
-            # No "related" ids yet: the maps do not draw (Case)-[:ABOUT] links so far.
-            self.rows["cases"].append({
-                "case_id": f"CASE{n:02d}", "chain_id": chain.cid, "year": problem["resolved"].year,
-                "title": f"{chain.entry.name}：质量问题整改见效{MARK}",
-                "summary": f"专业技术机构联合攻关，问题 {problem['id']} 已于 {_iso(problem['resolved'])} 解决{MARK}"})
+            resolved = sorted((p for p in chain.problems if p["status"] == "resolved" and p["enterprise"]),
+                              key=lambda p: p["resolved"], reverse=True)  # this year's first
+            resolved += [p for p in chain.problems if p["status"] == "in_progress" and p["enterprise"]]
+            count = rng.randint(2, 3) if chain.entry.key else (1 if rng.random() < 0.35 else 0)
+            for problem in resolved[:count]:
+                n += 1
+                body = next((r["body_id"] for r in self.rows["support_links"] if r["target_id"] == problem["id"]),
+                            rng.choice(chain.enablers))
+                service = ENUMS["service"].chinese(problem["needs"][0])
+                firm = self.enterprise[problem["enterprise"]]["name"]
+                lead = self.enterprise[chain.owner.firms[0]]["name"]
+                title = rng.choice(_CASE_TITLES).format(p=problem["node"].product, i=chain.industry)
+                self.rows["cases"].append({
+                    "case_id": f"CS{n:03d}", "chain_id": chain.cid,
+                    "year": problem["resolved"].year if problem["resolved"] else DEMO_YEAR,
+                    "title": title + MARK,
+                    "summary": (_CASE_SUMMARY if problem["resolved"] else _CASE_ONGOING).format(
+                        lead=lead, body=self.body_name[body], firm=firm, service=service,
+                        problem=self.problem_title[problem["id"]],
+                        resolved=_iso(problem["resolved"]) if problem["resolved"] else "") + MARK,
+                    "related": ";".join([problem["enterprise"], body, problem["id"]]),
+                })
 
     def chains_and_firms(self) -> None:
         rng = self.rng
@@ -799,9 +851,10 @@ class _Builder:
         else:
             district = rng.choice(SHANGHAI_DISTRICTS)
         uscc = _uscc(rng, district) if rng.random() < 0.12 else None
-        self.enterprise[eid] = {"size": size, "district": district}
+        name = self.firm_name(node.word, size == "large")
+        self.enterprise[eid] = {"size": size, "district": district, "name": name.removesuffix(MARK)}
         self.rows["enterprises"].append({
-            "enterprise_id": eid, "name": self.firm_name(node.word, size == "large"),
+            "enterprise_id": eid, "name": name,
             "size": self.zh("size", size, 0.15), "district": district, "uscc": uscc,
         })
 
@@ -852,6 +905,7 @@ class _Builder:
             self.rows["support_bodies"].append({
                 "body_id": bid, "name": name + MARK, "services": shown, "accreditations": accreditations or None,
             })
+            self.body_name[bid] = name
         self.training_base: dict[str, str] = {}
         for j, district in enumerate(SHANGHAI_DISTRICTS, len(_BODIES) + 1):
             bid = f"B{j:03d}"
@@ -859,6 +913,7 @@ class _Builder:
             self.body_services[bid] = codes
             self.body_tags[bid] = ("training",)
             self.training_base[district] = bid
+            self.body_name[bid] = f"{district}产业链质量提升培训基地"
             self.rows["support_bodies"].append({
                 "body_id": bid, "name": f"{district}产业链质量提升培训基地{MARK}",
                 "services": ";".join(codes), "accreditations": None,
@@ -922,6 +977,7 @@ class _Builder:
                 eid = None if rng.random() < 0.05 else rng.choice(members)
                 node = chain.members[eid] if eid else chain.owner
                 title = rng.choice(_PROBLEM_TITLES[category]).format(p=node.product) + MARK
+                self.problem_title[pid] = title.removesuffix(MARK)
                 covered = self.supports.get(eid, set()) if eid else set()
                 gap = status != "resolved" and rng.random() < 0.3
                 if gap:
@@ -942,7 +998,12 @@ class _Builder:
                 problem = {"id": pid, "enterprise": eid, "status": status, "needs": needs, "gap": gap,
                            "node": node, "raised": raised, "resolved": resolved}
                 chain.problems.append(problem)
+                extra = self.extra
+                deadline = resolved or raised + timedelta(days=extra.randint(90, 400))
+                owner_unit = (f"{self.enterprise[eid]['name']}质量部" if eid and extra.random() < 0.7
+                              else chain.entry.leader)
                 self.rows["problems"].append({
+                    "measures": _MEASURES[category] + MARK, "owner_unit": owner_unit, "deadline": _iso(deadline),
                     "problem_id": pid, "chain_id": chain.cid, "enterprise_id": eid, "title": title,
                     "category": self.zh("category", category, 0.1),
                     "severity": self.zh("severity", rng.choices(("high", "medium", "low"), (0.3, 0.45, 0.25))[0],
@@ -1074,6 +1135,7 @@ class _Builder:
                     if earlier == later and better_first and rng.random() < 0.8:
                         values.reverse()  # within one band, firms mostly improve year on year
                     for year, value in zip((2024, 2025), values):
+                        self.readings[(eid, ind, year)] = value
                         self.rows["readings"].append({
                             "enterprise_id": eid, "indicator_id": ind, "year": year, "value": value,
                         })
@@ -1082,33 +1144,50 @@ class _Builder:
                 for year in years:
                     self.rows["targets"].append({
                         "chain_id": chain.cid, "indicator_id": ind, "year": year,
-                        "value": self.value(int(ind[1:]), "beats_industry", stretch=year - 2024),
+                        "value": self.target(int(ind[1:]), self.readings.get((owner, ind, 2025)), year),
                     })
 
-    def value(self, number: int, status: str, stretch: int = 0) -> float:
-        """A reading in the requested band against the indicator's limits (direction-aware)."""
+    def target(self, number: int, reading: float | None, year: int) -> float:
+        """A chain's target near its owner's 2025 reading: for 2025 mostly at or a little worse than
+        the reading (met), sometimes a little better (missed); for 2026 a little better still."""
+        rng = self.extra
+        _, _, direction, _, national, industry, decimals = _INDICATORS[number]
+        if reading is None:  # the owner reports this indicator on another chain: aim at the industry limit
+            return float(industry)
+        step = max(abs(industry - national) * rng.uniform(0.03, 0.15), 10 ** -decimals)
+        better = 1 if direction == "higher" else -1
+        met = year == 2025 and rng.random() < _TARGET_MET
+        value = round(reading - better * step, decimals) if met else round(reading + better * step, decimals)
+        if not met and value == reading:  # rounding ate the step
+            value = round(reading + better * 10 ** -decimals, decimals)
+        # no chain aims below the national standard: an owner under it is set to reach it
+        value = max(value, national) if direction == "higher" else min(value, national)
+        value = min(value, _BEST[number]) if direction == "higher" else max(value, _BEST[number])
+        return float(max(value, 0.0))
+
+    def value(self, number: int, status: str) -> float:
+        """A reading in the requested band against the indicator's limits (direction-aware), of
+        the order the industry reaches: between a little worse than national and its best (:data:`_BEST`)."""
         rng = self.rng
         _, unit, direction, _, national, industry, decimals = _INDICATORS[number]
         step = 10 ** -decimals
         gap = abs(industry - national)
+        best = _BEST[number]
         for _ in range(100):
             if direction == "higher":
-                ceiling = 100.0 if unit == "%" else industry + 1.5 * gap
                 if status == "below_national":
-                    v = national - gap * rng.uniform(0.1, 1.0)
+                    v = national - min(gap, national * 0.15) * rng.uniform(0.1, 1.0)
                 elif status == "meets_national":
                     v = national + gap * rng.uniform(0.0, 1.0)
                 else:
-                    low = 0.1 + 0.2 * stretch
-                    v = industry + (ceiling - industry) * rng.uniform(low, min(low + 0.4, 0.95))
+                    v = industry + (best - industry) * rng.uniform(0.1, 0.9)
             else:
                 if status == "below_national":
-                    v = national + gap * rng.uniform(0.1, 1.0)
+                    v = national + min(gap, national * 0.3) * rng.uniform(0.1, 1.0)
                 elif status == "meets_national":
                     v = industry + gap * rng.uniform(0.0, 1.0)
                 else:
-                    high = 0.95 - 0.2 * stretch
-                    v = industry * rng.uniform(max(high - 0.4, 0.2), high)
+                    v = industry - (industry - best) * rng.uniform(0.1, 0.9)
             v = round(v, decimals)
             if reading_status(v, direction, national, industry) == status and v >= 0:
                 return float(v)
@@ -1190,13 +1269,15 @@ def write_demo(out_dir="exports/demo", seed: int = DEMO_SEED, maps: bool = True,
     from .workbook import write_workbook
 
     out_dir = Path(out_dir)
-    workbook = write_workbook(generate_demo(seed), out_dir / "shanghai-demo.xlsx")
+    tables = generate_demo(seed)
+    workbook = write_workbook(tables, out_dir / "shanghai-demo.xlsx")  # writes the contract's sheets and columns
     graph = build_graph(read_dataset(workbook))
     outputs: dict[str, Path] = {"工作簿 workbook": workbook}
     if maps:
         from .maps import write_maps
 
-        outputs["质量图谱 maps (open in a browser)"] = write_maps(graph, out_dir / "maps", progress=progress)
+        outputs["质量图谱 maps (open in a browser)"] = write_maps(graph, out_dir / "maps", progress=progress,
+                                                                   year=DEMO_YEAR)
     lists = write_lists(graph, out_dir / "lists")
     outputs["三张清单 lists"] = lists[-1]
     outputs["年度总结 report"] = write_report(graph, DEMO_YEAR, out_dir / "report")[1]

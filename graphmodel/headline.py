@@ -22,6 +22,8 @@ the same name:
   meets_national / all beats_industry.
 * **培训基地** (``training_bases``): per district, bodies offering training that ENABLE a chain
   of that district.
+* **已完成项目** / **项目平均进度** (``projects_done`` / ``project_progress``): key projects
+  done, and the mean of the progress values given.
 
 >>> HEADLINES["members"].zh, HEADLINES["memberships"].zh
 ('链上企业', '成员关系')
@@ -83,6 +85,8 @@ HEADLINES: dict[str, Headline] = {h.key: h for h in (
     Headline("owner_leads", "链主领跑", "%", "链主有指标读数的产业链中，链主各指标最新年度读数均优于行业标准的比例。"),
     Headline("training_bases", "培训基地", "个", "提供培训服务、且赋能该区某条产业链的机构（通知要求每区至少 1 个）。"),
     Headline("projects", "攻关项目", "个", "重点攻关项目清单中的项目数。"),
+    Headline("projects_done", "已完成项目", "个", "重点攻关项目中状态为已完成的项目数。"),
+    Headline("project_progress", "项目平均进度", "%", "重点攻关项目填报进度（0–100%）的平均值；未填进度的项目不计。"),
 )}
 
 
@@ -192,7 +196,15 @@ class ChainNumbers(_Counts):
     resolved_this_year: int | None = None
     raised_this_year: int | None = None
     projects_by_status: dict[str, int] = field(default_factory=dict)
+    progress: list[float] = field(default_factory=list)  # the projects' progress values given (0–1)
 
+    @property
+    def projects_done(self) -> int:
+        return self.projects_by_status.get("done", 0)
+
+    @property
+    def project_progress(self) -> float | None:
+        return _share(sum(self.progress), len(self.progress))
 
 @dataclass
 class CityNumbers(_Counts):
@@ -221,6 +233,15 @@ class CityNumbers(_Counts):
     year: int | None = None
     resolved_this_year: int | None = None
     raised_this_year: int | None = None
+
+    @property
+    def projects_done(self) -> int:
+        return sum(n.projects_done for n in self.per_chain.values())
+
+    @property
+    def project_progress(self) -> float | None:
+        values = [v for n in self.per_chain.values() for v in n.progress]
+        return _share(sum(values), len(values))
 
     @property
     def owner_meets(self) -> float | None:
@@ -253,7 +274,8 @@ def chain_numbers(G: nx.MultiDiGraph, chain_id: str, year: int | None = None) ->
         covered=sum(1 for c in coverage.values() if c.state == "covered"),
         smes_supported=sum(1 for bodies in support.values() if bodies), projects=len(projects),
         owner_meets=meets, owner_leads=leads, training_bases=analyses.training_bases(G, chain_id), year=year,
-        projects_by_status=by_status)
+        projects_by_status=by_status,
+        progress=[float(G.nodes[k]["progress"]) for k in projects if G.nodes[k].get("progress") is not None])
     if year is not None:
         numbers.resolved_this_year = len(resolved_in(G, chain_id, year))
         numbers.raised_this_year = len(raised_in(G, chain_id, year))

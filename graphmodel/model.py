@@ -30,7 +30,7 @@ __all__ = [
     "chain_district", "district_chains", "chain_members", "chain_owner", "is_sme", "member_chains",
     "chain_supplies", "supply_arcs", "supply_graph", "chain_problems", "chain_projects", "chain_cases",
     "problem_firm", "problem_chain", "is_unresolved", "problem_projects", "project_problems", "project_lead",
-    "firm_projects", "case_subjects", "SUPPORT_TYPES", "link_active", "link_services", "support_links",
+    "firm_projects", "add_case", "case_subjects", "SUPPORT_TYPES", "link_active", "link_services", "support_links",
     "body_links", "addressing_bodies", "project_partners", "supporting_bodies", "chain_enablers", "chain_bodies", "tool_targets", "chain_policy_tools",
     "readings", "latest_readings", "chain_targets", "node_sources", "chain_subgraph",
     "summary", "chain_table",
@@ -107,11 +107,8 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
 
     cases = t.get("cases")
     for r in [] if cases is None else cases.to_dict("records"):
-        add_node(G, r["case_id"], ("Case",), name=r["title"], title=r["title"], year=r["year"],
-                 summary=r["summary"])
-        add_rel(G, r["case_id"], "IN_CHAIN", r["chain_id"])
-        for target in r.get("related") or ():
-            add_rel(G, r["case_id"], "ABOUT", target)
+        add_case(G, r["case_id"], r["chain_id"], r.get("related") or (), name=r["title"], title=r["title"],
+                 year=r["year"], summary=r["summary"])
 
     for r in t["members"].to_dict("records"):
         add_rel(G, r["enterprise_id"], "MEMBER_OF", r["chain_id"], role=r["role"], tier=r["tier"])
@@ -339,6 +336,15 @@ def project_lead(G: nx.MultiDiGraph, project: str) -> list[str]:
 def firm_projects(G: nx.MultiDiGraph, firm: str) -> list[str]:
     """The projects an enterprise leads."""
     return sorted(v for v, _ in _out(G, firm, "LEADS"))
+
+
+def add_case(G: nx.MultiDiGraph, case_id: str, chain_id: str, related, **props: Any) -> None:
+    """A typical case (典型案例) as the cases sheet gives it: (Case)-[:IN_CHAIN]->(Chain) and
+    (Case)-[:ABOUT]->(x) for each related id."""
+    add_node(G, case_id, ("Case",), **props)
+    add_rel(G, case_id, "IN_CHAIN", chain_id)
+    for target in related:
+        add_rel(G, case_id, "ABOUT", target)
 
 
 def case_subjects(G: nx.MultiDiGraph, case: str) -> list[str]:

@@ -4,8 +4,9 @@
 and SMEs, bodies by NQI pillar, training reach, problems raised and resolved in the
 year, projects by status, the chain owner's indicators against the national and
 industry limits, targets met or missed — and, given last year's workbook as a
-baseline graph, what changed. ``write_report`` renders it as Markdown and as one
-self-contained HTML page (no network, all user text escaped).
+baseline graph, what changed. ``write_report`` renders it as Markdown, as one
+self-contained HTML page (no network, all user text escaped, print styles for A4) and as
+a Word document laid out as the notice asks (:mod:`graphmodel.report_docx`).
 
 >>> report = annual_report(G, 2025)                 # doctest: +SKIP
 >>> report.chains[0].problems_resolved              # doctest: +SKIP
@@ -14,6 +15,7 @@ self-contained HTML page (no network, all user text escaped).
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +28,11 @@ from .files import atomic_file
 from .headline import (ChainNumbers, CityNumbers, city_numbers, footnotes, owner_readings, percent,
                        raised_in, resolved_in)
 from .schema import ENUMS, NQI_PILLARS, SERVICES
-from .text import enum_word, name_with_id, number_text
+from .text import READING_STATUS_ZH, enum_word, name_with_id, number_text
 
 __all__ = ["ChainReport", "AnnualReport", "annual_report", "write_report", "STATUS_ZH"]
 
-STATUS_ZH = {"below_national": "低于国家标准", "meets_national": "达到国家标准", "beats_industry": "优于行业标准",
-             "no_limit": "无限值"}
+STATUS_ZH = READING_STATUS_ZH  # the one set of words for a reading against the limits
 
 
 @dataclass
@@ -69,6 +70,22 @@ class AnnualReport:
     chains: list[ChainReport] = field(default_factory=list)
     has_baseline: bool = False
     city: CityNumbers | None = None
+    #: the baseline's headline numbers (as of the year before), for the change beside each number
+    baseline_city: CityNumbers | None = None
+    baseline_chains: dict[str, ChainNumbers] = field(default_factory=dict)
+    #: a city-wide summary (every chain one row) rather than one chain's report
+    city_wide: bool = True
+
+    def summary(self) -> str:
+        """The summary sentence: the city's headline numbers under their one names."""
+        return _summary(self)
+
+    def for_chain(self, chain: "ChainReport", G: nx.MultiDiGraph) -> "AnnualReport":
+        """The report of one of its chains alone (the per-chain documents)."""
+        baseline = {chain.chain_id: self.baseline_chains[chain.chain_id]} if chain.chain_id in self.baseline_chains \
+            else {}
+        return AnnualReport(self.year, [chain], self.has_baseline, city_numbers(G, self.year, [chain.chain_id]),
+                            None, baseline, city_wide=False)
 
     def totals(self) -> dict[str, int]:
         city = self.city
@@ -160,7 +177,14 @@ def annual_report(G: nx.MultiDiGraph, year: int, baseline: nx.MultiDiGraph | Non
     """The year's summary for the given chains (default: all), compared with ``baseline`` if given."""
     city = city_numbers(G, year, chains)
     rows = [_chain_report(G, c, year, baseline, numbers) for c, numbers in city.per_chain.items()]
-    return AnnualReport(year, rows, baseline is not None, city)
+    report = AnnualReport(year, rows, baseline is not None, city)
+    if baseline is not None:
+        # Last year's numbers of the same chains (those the baseline has), judged as of last year.
+        before = [c for c in city.per_chain if model.is_label(baseline, c, "Chain")]
+        if before:
+            report.baseline_city = city_numbers(baseline, year - 1, before)
+            report.baseline_chains = dict(report.baseline_city.per_chain)
+    return report
 
 
 # --------------------------------------------------------------------------- rendering
@@ -275,7 +299,9 @@ _CSS = """body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC","W
 margin:2em auto;max-width:1100px;color:#1b2733;line-height:1.6}h1{color:#0b2e59}h2{border-bottom:2px solid #1f4e9c;
 padding-bottom:.2em;margin-top:2em}table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #c9d3df;
 padding:.25em .6em;text-align:left}th{background:#1f4e9c;color:#fff}tr:nth-child(even) td{background:#f5f8fc}
-.summary{background:#eef4fb;padding:.8em 1em;border-radius:6px}"""
+.summary{background:#eef4fb;padding:.8em 1em;border-radius:6px}
+@page{size:A4;margin:20mm 18mm}@media print{body{max-width:none;margin:0;font-size:11pt}h2{break-before:page}
+table{break-inside:auto}tr{break-inside:avoid}thead{display:table-header-group}.summary{border:1px solid #c9d3df}}"""
 
 
 def _html_table(rows: list[list[str]]) -> str:
@@ -308,19 +334,27 @@ def to_html(G: nx.MultiDiGraph, report: AnnualReport) -> str:
 
 
 def write_report(G: nx.MultiDiGraph, year: int, out_dir, baseline: nx.MultiDiGraph | None = None,
-                 chains: list[str] | None = None, force: bool = True) -> list[Path]:
-    """``<out_dir>/report-<year>.md`` and ``.html`` (city-wide, every chain a section), plus one
-    pair per chain under ``<out_dir>/chains/``."""
+                 chains: list[str] | None = None, force: bool = True, unit: str | None = None,
+                 filed_on: dt.date | None = None) -> list[Path]:
+    """``<out_dir>/report-<year>.md``, ``.html`` and ``.docx`` (city-wide, every chain a section or
+    a row), plus the same three per chain under ``<out_dir>/chains/``. ``unit`` and ``filed_on``
+    are the Word documents' 填报单位 and 填报日期."""
+    from .report_docx import report_document
+
     out_dir = Path(out_dir)
     report = annual_report(G, year, baseline, chains)
     written = []
     targets = [(report, out_dir / f"report-{year}")]
-    targets += [(AnnualReport(year, [c], report.has_baseline, city_numbers(G, year, [c.chain_id])),
-                 out_dir / "chains" / f"{c.chain_id}-report-{year}") for c in report.chains]
+    targets += [(report.for_chain(c, G), out_dir / "chains" / f"{c.chain_id}-report-{year}") for c in report.chains]
     for part, stem in targets:
         for suffix, render in ((".md", to_markdown), (".html", to_html)):
             path = stem.with_suffix(suffix)
             with atomic_file(path, force) as out:
                 out.write(render(G, part))
             written.append(path)
+        path = stem.with_suffix(".docx")
+        document = report_document(G, part, unit, filed_on)
+        with atomic_file(path, force, mode="wb") as out:
+            document.save(out)
+        written.append(path)
     return written

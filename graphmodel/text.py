@@ -11,7 +11,11 @@ show a value the same way:
   Chinese word alone;
 * :func:`number_text` — a number without float noise (``656`` not ``656.000000``);
 * :func:`cell_text` — a value as machine text for CSV (codes, ``;``-joined lists);
-* :func:`format_table` — a plain-text table aligned by display width.
+* :func:`format_table` — a plain-text table aligned by display width;
+* :func:`change_text` — the change of a number against last year (``+3``, ``−5 个百分点``, ``持平``);
+* :data:`READING_STATUS_ZH` — the words of a reading's standing against the limits (indicator-gap);
+* :func:`analysis_table` — an analysis result as a table for Chinese readers (headers, enum
+  words, a name beside every id) or with the contract's keys and codes (``lang="en"``).
 
 >>> display_width("链主A"), truncate("上海示例精密仪器有限公司", 8)
 (5, '上海示例精密仪…')
@@ -41,6 +45,10 @@ __all__ = [
     "name_with_id",
     "cell_text",
     "plain",
+    "change_text",
+    "READING_STATUS_ZH",
+    "COLUMN_ZH",
+    "analysis_table",
 ]
 
 
@@ -225,3 +233,138 @@ def cell_text(value: Any) -> str:
         return "true" if value else "false"
     return str(value)
 
+
+
+# --------------------------------------------------------------------------- changes against last year
+
+def change_text(now: Any, then: Any, share: bool = False) -> str:
+    """How a number moved since the baseline: ``+3``, ``−2``, ``持平``; shares in whole
+    percentage points of the percentages shown (``+5 个百分点``); ``—`` when either is unknown.
+
+    >>> change_text(5, 2), change_text(1, 3), change_text(4, 4), change_text(0.5, 0.25, share=True)
+    ('+3', '−2', '持平', '+25 个百分点')
+    >>> change_text(None, 2), change_text(0.5, None, share=True)
+    ('—', '—')
+    """
+    now, then = plain(now), plain(then)
+    if now is None or then is None:
+        return "—"
+    if share:
+        delta = round(now * 100) - round(then * 100)
+        unit = " 个百分点"
+    else:
+        delta = now - then
+        unit = ""
+    if delta == 0:
+        return "持平"
+    return ("+" if delta > 0 else "−") + number_text(abs(delta)) + unit
+
+
+# --------------------------------------------------------------------------- analysis tables for people
+
+#: How a reading stands against the national and industry limits (indicator-gap, owner-benchmark).
+READING_STATUS_ZH = {"below_national": "低于国家标准", "meets_national": "达到国家标准",
+                     "beats_industry": "优于行业标准", "no_limit": "无限值"}
+
+#: The Chinese header of each analysis column (the contract's keys stay the JSON/CSV keys).
+COLUMN_ZH = {
+    "chain_id": "产业链", "problem_id": "质量问题", "enterprise_id": "企业", "missing": "缺少的服务",
+    "title": "问题", "severity": "严重程度", "status": "状态", "hops": "跳数", "name": "名称",
+    "customer_id": "需方企业", "product": "产品", "supplier_id": "供方企业", "share": "供货占比",
+    "critical": "关键供应", "problems": "未解决问题", "size": "规模", "service": "服务", "bodies": "机构",
+    "needing": "需要该服务的问题数", "covered": "已覆盖数", "indicator_id": "指标", "year": "年份", "value": "数值",
+    "role": "角色", "direction": "方向", "national_limit": "国家标准限值", "industry_limit": "行业标准限值",
+    "score": "介数得分", "rank": "排名", "seq": "序号", "district": "区", "key": "重点项目",
+    "members": "链上企业", "smes": "中小企业", "projects": "攻关项目", "unresolved": "未解决",
+    "coverage": "覆盖率", "target_id": "帮扶对象", "target_kind": "对象类型", "body_id": "机构",
+    "reach": "范围",
+}
+
+#: Columns holding ids (a name is shown beside each) and lists of ids.
+_ID_COLUMNS = {"chain_id", "problem_id", "enterprise_id", "customer_id", "supplier_id", "indicator_id",
+               "target_id", "body_id"}
+_ID_LIST_COLUMNS = {"problems", "bodies"}
+_ENUM_COLUMNS = {"missing": "service", "severity": "severity", "size": "size", "service": "service",
+                 "role": "role", "direction": "direction"}
+_WORDS = {"target_kind": {"problem": "质量问题", "enterprise": "企业"},
+          "reach": {"chain": "本链", "district": "本区", "city": "全市"}}
+_COUNT_ENUMS = {"problems": "problem_status", "projects": "project_status", "bodies": "service"}
+_COUNT_HEADERS = {"problems": "质量问题（按状态）", "projects": "攻关项目（按状态）", "bodies": "赋能机构（按支柱）"}
+_SHARE_COLUMNS = {"coverage", "share"}
+#: The longest name shown beside an id in a terminal table (Chinese characters).
+NAME_LIMIT = 18
+
+
+def _status_enum(frame_columns) -> str:
+    return "reading_status" if "indicator_id" in frame_columns else "problem_status"
+
+
+def _with_name(node_id: Any, names: Mapping[str, Any]) -> str:
+    name = names.get(node_id)
+    if name is None or name == "" or name == node_id:
+        return str(node_id)
+    return f"{node_id} {truncate(name, NAME_LIMIT)}"
+
+
+def _zh_cell(column: str, value: Any, names: Mapping[str, Any], status_enum: str, numeric: bool) -> str:
+    value = plain(value)
+    if value is None:
+        return ""
+    if column in _ID_COLUMNS:
+        return _with_name(value, names)
+    if column in _ID_LIST_COLUMNS and isinstance(value, list):
+        return "、".join(_with_name(v, names) for v in value)
+    if isinstance(value, dict):
+        enum = _COUNT_ENUMS.get(column)
+        return "，".join(f"{enum_word(enum, k) if enum else k} {number_text(v)}" for k, v in value.items())
+    if column == "status":
+        if status_enum == "reading_status":
+            return READING_STATUS_ZH.get(value, str(value))
+        return enum_word(status_enum, value)
+    if column in _ENUM_COLUMNS:
+        enum = _ENUM_COLUMNS[column]
+        return "、".join(enum_word(enum, v) for v in value) if isinstance(value, list) else enum_word(enum, value)
+    if column in _WORDS:
+        return _WORDS[column].get(value, str(value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if column in _SHARE_COLUMNS and isinstance(value, (int, float)):
+        return f"{round(value * 100)}%"
+    if column == "score" and isinstance(value, float):
+        return number_text(round(value, 2))
+    if isinstance(value, list):
+        return "、".join(cell_text(v) for v in value)
+    return number_text(value) if numeric else cell_text(value)
+
+
+def analysis_table(records: Sequence[Mapping[str, Any]], columns: Sequence[str], numeric: Sequence[bool],
+                   names: Mapping[str, Any] | None = None, lang: str = "zh",
+                   status_enum: str | None = None) -> tuple[list[str], list[list[str]], list[str]]:
+    """(headers, rows, alignment) of an analysis result for a terminal.
+
+    ``lang="zh"`` (the default for people): Chinese headers (:data:`COLUMN_ZH`), enumeration
+    codes as their Chinese words, ``名称`` beside every id (from ``names``: id → name), shares as
+    percentages, scores to two decimals. ``lang="en"``: the contract's keys and codes, as
+    JSON and CSV carry them. ``numeric`` says which columns are numbers (right-aligned).
+
+    >>> h, rows, _ = analysis_table([{"enterprise_id": "E1", "size": "small"}], ["enterprise_id", "size"],
+    ...                             [False, False], {"E1": "申石英砂厂"})
+    >>> h, rows
+    (['企业', '规模'], [['E1 申石英砂厂', '小型']])
+    >>> analysis_table([{"status": "open"}], ["status"], [False], lang="en")[1]
+    [['open']]
+    """
+    names = names or {}
+    status_enum = status_enum or _status_enum(columns)
+    # The name column is dropped: each name is shown beside its id.
+    shown = [c for c in columns if not (lang == "zh" and c == "name" and _ID_COLUMNS & set(columns))]
+    flags = [numeric[list(columns).index(c)] for c in shown]
+    if lang == "en":
+        headers = list(shown)
+        rows = [[number_text(r.get(c)) if num and r.get(c) is not None else cell_text(r.get(c))
+                 for c, num in zip(shown, flags)] for r in records]
+    else:
+        counted = {c for c in shown if any(isinstance(plain(r.get(c)), dict) for r in records)}
+        headers = [_COUNT_HEADERS[c] if c in counted and c in _COUNT_HEADERS else COLUMN_ZH.get(c, c) for c in shown]
+        rows = [[_zh_cell(c, r.get(c), names, status_enum, num) for c, num in zip(shown, flags)] for r in records]
+    return headers, rows, ["right" if n else "left" for n in flags]

@@ -172,3 +172,20 @@ def test_cli_problem_impact_and_unknown_ids_on_neo4j(demo_loaded):
     assert embedded and sorted(map(repr, embedded)) == sorted(map(repr, on_neo4j))
     bad = runner.invoke(main, ["analyze", "single-source", "--chain", "SH99", "--neo4j"])
     assert bad.exit_code == 2 and "SH99" in bad.stderr and bad.stdout == ""
+
+
+def test_cli_chain_by_letter_case_or_name_and_chinese_tables_on_neo4j(demo_loaded):
+    runner = CliRunner()
+    G = build_graph(read_dataset(demo_loaded))
+    name = G.nodes["SH02"]["name"]
+    want = json.loads(runner.invoke(main, ["analyze", "uncovered-problems", "--chain", "SH02", "--neo4j",
+                                           "--format", "json"]).stdout)
+    for spelling in ("sh02", name):
+        got = runner.invoke(main, ["analyze", "uncovered-problems", "--chain", spelling, "--neo4j", "--format", "json"])
+        assert got.exit_code == 0, got.output
+        assert json.loads(got.stdout) == want and {r["chain_id"] for r in want} == {"SH02"}
+    table = runner.invoke(main, ["analyze", "uncovered-problems", "--chain", name, "--neo4j"])
+    assert table.exit_code == 0, table.output
+    header = [c.strip() for c in table.stdout.splitlines()[0].split("|")]
+    assert header[:3] == ["产业链", "质量问题", "企业"]
+    assert f"SH02 {name}" in table.stdout  # the name beside the id, read from the server

@@ -99,16 +99,87 @@ def test_problem_impact_of_a_multi_chain_firm_stays_in_its_chain(runner, workboo
     assert impact("PCY") == [("fe", 1), ("ff", 2)]  # Y's supplies only
 
 
-def test_chain_option_and_table_output(runner, workbook):
+def _cells(line):
+    return [c.strip() for c in line.split("|")]
+
+
+def test_chain_option_and_table_output_in_codes_with_lang_en(runner, workbook):
+    result = runner.invoke(main, ["analyze", "uncovered-problems", "--chain", "C1", "--data", str(workbook),
+                                  "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    header, rule, *body, footer = result.stdout.strip().splitlines()
+    assert _cells(header)[:4] == ["chain_id", "problem_id", "enterprise_id", "missing"]
+    assert set(rule) <= {"-", "+"} and footer == "(1 行 rows)"
+    assert len(body) == 1 and _cells(body[0])[:4] == ["C1", "P1", "A", "standards"]  # testing covered by B1
+    assert _cells(body[0])[5:7] == ["high", "open"]
+    empty = runner.invoke(main, ["analyze", "single-source", "--chain", "C1", "--data", str(workbook)])
+    assert empty.exit_code == 0 and "无结果" in empty.stdout
+
+
+def test_tables_speak_chinese_by_default_with_a_name_beside_every_id(runner, workbook):
     result = runner.invoke(main, ["analyze", "uncovered-problems", "--chain", "C1", "--data", str(workbook)])
     assert result.exit_code == 0, result.output
     header, rule, *body, footer = result.stdout.strip().splitlines()
-    cells = lambda line: [c.strip() for c in line.split("|")]  # noqa: E731
-    assert cells(header)[:4] == ["chain_id", "problem_id", "enterprise_id", "missing"]
-    assert set(rule) <= {"-", "+"} and footer == "(1 行 rows)"
-    assert len(body) == 1 and cells(body[0])[:4] == ["C1", "P1", "A", "standards"]  # testing covered by B1
-    empty = runner.invoke(main, ["analyze", "single-source", "--chain", "C1", "--data", str(workbook)])
-    assert empty.exit_code == 0 and "无结果" in empty.stdout
+    assert _cells(header) == ["产业链", "质量问题", "企业", "缺少的服务", "问题", "严重程度", "状态"]
+    assert _cells(body[0])[:4] == ["C1 C1 产业链", "P1 问题P1", "A 企业A", "标准"]
+    assert _cells(body[0])[5:] == ["高", "待处理"]
+    city = runner.invoke(main, ["analyze", "city-overview", "--data", str(workbook)]).stdout.splitlines()
+    assert _cells(city[0])[:3] == ["产业链", "序号", "区"] and "名称" not in _cells(city[0])
+    row = _cells(city[2])
+    assert "待处理 1，推进中 1，已解决 0" in row and "计量 1，标准 0，检验检测 1，认证认可 0" in row and "50%" in row
+    assert "是" in row  # key ★
+    sme = runner.invoke(main, ["analyze", "sme-unsupported", "--data", str(workbook), "--chain", "X"]).stdout
+    assert "小型" in sme and "small" not in sme
+
+
+def test_scores_are_rounded_for_people(runner, workbook):
+    result = runner.invoke(main, ["analyze", "critical-suppliers", "--chain", "X", "--data", str(workbook)])
+    assert result.exit_code == 0, result.output
+    scores = [_cells(line)[2] for line in result.stdout.strip().splitlines()[2:-1]]
+    assert scores and all(len(s.partition(".")[2]) <= 2 for s in scores), scores
+    assert not any(s.endswith(".0") or "000" in s for s in scores)
+
+
+def test_json_and_csv_keep_the_contract_keys_and_codes_whatever_the_language(runner, workbook):
+    for lang in ("zh", "en"):
+        out = runner.invoke(main, ["analyze", "uncovered-problems", "--data", str(workbook), "--format", "json",
+                                   "--lang", lang]).stdout
+        rows = json.loads(out)
+        assert rows[0]["missing"] == ["standards"] and rows[0]["status"] == "open"
+        text = runner.invoke(main, ["analyze", "uncovered-problems", "--data", str(workbook), "--format", "csv",
+                                    "--lang", lang]).stdout
+        assert text.startswith("chain_id,problem_id,enterprise_id,missing") and "标准" not in text
+
+
+def test_columns_line_up_with_chinese_names_measured_with_wcwidth(runner, tmp_path):
+    from wcwidth import wcswidth
+
+    long_names = dict(
+        chains=[hand.chain("C1", 1)],
+        enterprises=[{"enterprise_id": "E1", "name": "上海示例精密仪器有限公司", "size": "small"},
+                     {"enterprise_id": "E22", "name": "Acme 贸易", "size": "小型"},
+                     {"enterprise_id": "E333", "name": "申", "size": "micro"}],
+        members=[hand.member("C1", "E1", "owner", 0), hand.member("C1", "E22", "upstream", 1),
+                 hand.member("C1", "E333", "upstream", 2)],
+        problems=[hand.problem("P1", "C1", "E22", "open", "testing"), hand.problem("P2", "C1", "E333", "open")],
+    )
+    path = _workbook(tmp_path / "names.xlsx", **long_names)
+    for name in ("sme-unsupported", "critical-suppliers"):
+        result = runner.invoke(main, ["analyze", name, "--data", str(path)])
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.rstrip("\n").splitlines()[:-1]  # the row-count footer is free text
+        assert any("上海示例精密仪器有限公司" in line or "申" in line for line in lines)
+        # every separator sits in the same terminal column on every line
+        bars = [[wcswidth(line[:i]) for i, ch in enumerate(line) if ch in "|+"] for line in lines]
+        assert all(b == bars[0] for b in bars), (name, bars)
+
+
+@pytest.mark.parametrize("spelling", ["c1", "C1", "C1 产业链", " C1 产业链 "])
+def test_chain_by_any_letter_case_or_its_exact_name(runner, workbook, spelling):
+    result = runner.invoke(main, ["analyze", "uncovered-problems", "--chain", spelling, "--data", str(workbook),
+                                  "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert [r["chain_id"] for r in json.loads(result.stdout)] == ["C1"]
 
 
 def test_city_overview_json_has_objects_by_status_and_pillar(runner, workbook):

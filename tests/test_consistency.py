@@ -199,6 +199,90 @@ def test_city_overview_page(case):
     assert set(page.rows) == set(chains(G))
 
 
+class _Goals(HTMLParser):
+    """The notice's goal cards (value, change), the district training-base rows and the goal cells per chain."""
+
+    def __init__(self):
+        super().__init__()
+        self.goals: dict[str, list[str]] = {}
+        self.bases: dict[str, int] = {}
+        self.lacking: set[str] = set()
+        self.owner: dict[str, tuple[str, str]] = {}
+        self._goal = self._row = None
+        self._grab = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("data-headline", "").startswith("goal-"):
+            self._goal = a["data-headline"][5:]
+            self.goals[self._goal] = []
+        if tag in ("b", "em") and self._goal:
+            self._grab = tag
+        if tag == "tr" and "data-bases" in a:
+            self.bases[a["data-base-district"]] = int(a["data-bases"])
+            if "lacking" in (a.get("class") or ""):
+                self.lacking.add(a["data-base-district"])
+        if tag == "tr" and "data-chain" in a:
+            self._row = a["data-chain"]
+        if tag == "td" and self._row and "data-owner-meets" in a:
+            self.owner[self._row] = (a["data-owner-meets"], self.owner.get(self._row, ("", ""))[1])
+        if tag == "td" and self._row and "data-owner-leads" in a:
+            self.owner[self._row] = (self.owner[self._row][0], a["data-owner-leads"])
+
+    def handle_endtag(self, tag):
+        if tag == self._grab:
+            self._grab = None
+        if tag == "div":
+            self._goal = None
+        if tag == "tr":
+            self._row = None
+
+    def handle_data(self, data):
+        if self._grab and self._goal and data.strip():
+            self.goals[self._goal].append(data.strip())
+
+
+def test_city_overview_shows_the_notice_goals(case):
+    name, G, year, city, folder = case
+    html = city_overview_html(G, year=year)
+    page = _Goals()
+    page.feed(html)
+    goals = {k: v[0] for k, v in page.goals.items()}
+    assert goals["owner_meets"] == percent(city.owner_meets) and goals["owner_leads"] == percent(city.owner_leads)
+    assert goals["sme_support_rate"] == percent(city.sme_support_rate)
+    assert int(goals["resolved_this_year"]) == city.resolved_this_year
+    assert goals["project_progress"] == percent(city.project_progress)
+    assert int(goals["training_bases"]) == len({b for bs in city.training_bases.values() for b in bs})
+    assert page.bases == {d: len(b) for d, b in city.training_bases.items()}
+    assert page.lacking == {d for d, b in city.training_bases.items() if not b}
+    for chain_id, n in city.per_chain.items():
+        flag = lambda v: "—" if v is None else ("是" if v else "否")  # noqa: E731
+        assert page.owner[chain_id] == (flag(n.owner_meets), flag(n.owner_leads)), chain_id
+    for key in ("owner_meets", "owner_leads", "sme_support_rate", "resolved_this_year", "project_progress",
+                "training_bases"):
+        assert f'title="{HEADLINES[key].zh}' in html, key  # the definition on hover
+    if name == "two-districts":
+        # worked by hand: 普陀区 has B3 (ENABLES C3), 奉贤区 none; C1's owner beats industry, C2's is below
+        # national, C3's reports nothing; only E2 of six SMEs is supported; K1 at 50 %
+        assert page.bases == {"普陀区": 1, "奉贤区": 0} and page.lacking == {"奉贤区"}
+        assert (goals["owner_meets"], goals["owner_leads"], goals["sme_support_rate"]) == ("50%", "50%", "17%")
+        assert goals["resolved_this_year"] == "1" and goals["project_progress"] == "50%"
+        assert page.owner == {"C1": ("是", "是"), "C2": ("否", "否"), "C3": ("—", "—")}
+        assert "无培训基地" in html and not any(len(v) > 1 for v in page.goals.values())  # no change without a baseline
+
+
+def test_city_overview_changes_against_the_baseline():
+    G = DATASETS["two-districts"][0]()
+    before = read_tables({**two_districts(), "support_links": [
+        r for r in two_districts()["support_links"] if r["target_id"] != "E2"]})  # E2 unsupported last year
+    B = build_graph(before)
+    page = _Goals()
+    page.feed(city_overview_html(G, year=YEAR, baseline=B))
+    assert page.goals["sme_support_rate"] == ["17%", "较上年 +17 个百分点"]
+    assert page.goals["training_bases"] == ["1", "较上年 持平"]
+    assert page.goals["resolved_this_year"][1].startswith("较上年 ")
+
+
 def test_each_chain_page(case):
     name, G, year, city, folder = case
     for chain_id in chains(G):
@@ -285,3 +369,35 @@ def test_analyze_city_overview_json(case):
         assert (row["members"], row["smes"], row["problems"], row["unresolved"]) == (
             n.members, n.smes, {"open": n.open, "in_progress": n.in_progress, "resolved": n.resolved}, n.unresolved)
         assert row["coverage"] == (None if n.coverage is None else pytest.approx(n.coverage))
+
+
+def test_qmap_map_takes_a_year_and_a_baseline(tmp_path):
+    path = tmp_path / "two.xlsx"
+    write_workbook({k: __import__("pandas").DataFrame(v) for k, v in two_districts().items()}, path)
+    result = CliRunner().invoke(main, ["map", "--data", str(path), "--year", "2025", "--baseline", str(path), "-q",
+                                       "-o", str(tmp_path / "maps")])
+    assert result.exit_code == 0, result.output
+    page = _Goals()
+    page.feed((tmp_path / "maps" / "index.html").read_text("utf-8"))
+    assert page.goals["resolved_this_year"][0] == "1" and page.goals["sme_support_rate"] == ["17%", "较上年 持平"]
+
+
+def test_word_report(case):
+    """The Word report's summary sentence and its city table carry the same numbers (python-docx)."""
+    import docx as python_docx
+
+    from graphmodel.report_docx import report_document
+
+    name, G, year, city, folder = case
+    path = folder / "report.docx"
+    report_document(G, annual_report(G, year)).save(str(path))
+    doc = python_docx.Document(str(path))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert _report_summary_numbers(text) == _expected_summary(city)
+    main_table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["指标", "数值", "单位"])
+    cells = {r.cells[0].text: r.cells[1].text for r in main_table.rows[1:]}
+    for key in ("members", "memberships", "smes", "unresolved", "resolved", "resolved_this_year", "coverage",
+                "sme_support_rate", "owner_meets", "owner_leads"):
+        want = percent(city.value(key)).rstrip("%") if HEADLINES[key].unit == "%" else str(city.value(key))
+        assert cells[HEADLINES[key].zh] == want, key
+    assert "链上企业：在链上（链上成员）的企业，去重计数" in text  # the definitions

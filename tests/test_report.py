@@ -61,8 +61,9 @@ def test_html_is_offline_and_escaped(current, tmp_path):
     assert not re.search(r"(src|href)=['\"]?(https?:)?//", page)
     paths = write_report(current, 2025, tmp_path)
     names = sorted(p.relative_to(tmp_path).as_posix() for p in paths)
-    assert names == ["chains/C1-report-2025.html", "chains/C1-report-2025.md", "chains/C2-report-2025.html",
-                     "chains/C2-report-2025.md", "report-2025.html", "report-2025.md"]
+    assert names == ["chains/C1-report-2025.docx", "chains/C1-report-2025.html", "chains/C1-report-2025.md",
+                     "chains/C2-report-2025.docx", "chains/C2-report-2025.html", "chains/C2-report-2025.md",
+                     "report-2025.docx", "report-2025.html", "report-2025.md"]
     md = (tmp_path / "report-2025.md").read_text("utf-8")
     assert "| 1★ | 光伏玻璃产业链质量提升 | 普陀区 | 沪光玻璃集团 | 4 | 3 |" in md
 
@@ -73,3 +74,4 @@ def test_report_command(tmp_path):
                                        "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "与上期对比" in (tmp_path / "out" / "report-2025.html").read_text("utf-8")
+    assert (tmp_path / "out" / "report-2025.docx").is_file() and "report-2025.docx" in result.stdout

@@ -13,7 +13,7 @@ import click
 import pandas as pd
 
 from ..analyses import ANALYSES, UnknownIdError, to_csv, to_json, to_records
-from ..text import cell_text, format_table, number_text
+from ..text import analysis_table, format_table
 from ..files import atomic_file
 from . import main
 from .options import fail, format_option, neo4j_settings, source_options
@@ -30,8 +30,10 @@ def _list_text(fmt: str) -> str:
     return "\n".join(f"{a.name:<{width}}  {scope[a.scope]:<9}  {a.zh} — {a.en}" for a in ANALYSES.values())
 
 
-def render(frame: pd.DataFrame, fmt: str) -> str:
-    """The text of an analysis result: a plain table, a JSON array of objects, or CSV."""
+def render(frame: pd.DataFrame, fmt: str, names: dict | None = None, lang: str = "zh") -> str:
+    """The text of an analysis result: a table (Chinese headers and words, a name beside
+    every id; ``lang="en"``: the contract's keys and codes), a JSON array of objects, or CSV.
+    JSON and CSV always carry the contract's English keys and codes."""
     if fmt == "json":
         return to_json(frame)
     if fmt == "csv":
@@ -40,10 +42,34 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
         return "（无结果 no rows）"
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
                for c in frame.columns]
-    rows = [[number_text(v) if num and v is not None else cell_text(v) for v, num in zip(row, numeric)]
-            for row in to_records(frame) for row in [list(row.values())]]
-    return format_table(list(frame.columns), rows, ["right" if n else "left" for n in numeric],
-                        footer=f"({len(rows)} 行 rows)")
+    headers, rows, align = analysis_table(to_records(frame), list(frame.columns), numeric, names, lang)
+    return format_table(headers, rows, align, footer=f"({len(rows)} 行 rows)")
+
+
+def _ids(frame: pd.DataFrame) -> set[str]:
+    """Every id a table row shows (id columns, and lists of problem or body ids)."""
+    found: set[str] = set()
+    for row in to_records(frame):
+        for column, value in row.items():
+            if column.endswith("_id") and isinstance(value, str):
+                found.add(value)
+            elif column in ("problems", "bodies") and isinstance(value, list):
+                found.update(v for v in value if isinstance(v, str))
+    return found
+
+
+def _graph_names(G, frame: pd.DataFrame) -> dict:
+    return {i: G.nodes[i].get("name") for i in _ids(frame) if i in G}
+
+
+def _server_names(settings, frame: pd.DataFrame) -> dict:
+    from ..store.cypher_library import run_query
+
+    ids = sorted(_ids(frame))
+    if not ids:
+        return {}
+    rows = run_query(settings, "MATCH (n) WHERE n.id IN $ids RETURN n.id AS id, n.name AS name", {"ids": ids})
+    return {r["id"]: r["name"] for r in rows}
 
 
 def _write(text: str, output: str | None, fmt: str) -> None:
@@ -63,10 +89,13 @@ def _write(text: str, output: str | None, fmt: str) -> None:
 @click.option("--problem", default=None, metavar="ID", help="The problem (problem-impact; required there).")
 @source_options
 @format_option("table", "json", "csv")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Table headers and values: Chinese words with names beside ids (zh), or the contract's "
+                   "keys and codes (en). JSON and CSV always use the keys and codes.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to this file instead of standard output (CSV with a BOM, for Excel).")
 def analyze(name, list_only, chain, problem, data_path, use_neo4j, uri, username, password, database, fmt,
-            output):
+            lang, output):
     """Run a named analysis (分析): on the workbook of --data, or on Neo4j.
 
     Embedded when given --data; Neo4j (the Cypher library in cypher/queries/) when
@@ -78,6 +107,8 @@ def analyze(name, list_only, chain, problem, data_path, use_neo4j, uri, username
     Example:
         qmap analyze --list
         qmap analyze uncovered-problems --data exports/demo/shanghai-demo.xlsx --chain SH01
+        qmap analyze owner-benchmark --data exports/demo/shanghai-demo.xlsx --chain 光伏玻璃产业链质量提升
+        qmap analyze sme-unsupported --data exports/demo/shanghai-demo.xlsx --chain sh02 --lang en
         qmap analyze problem-impact --problem P0002 --neo4j --format json
         qmap analyze city-overview --neo4j --format csv -o overview.csv
     """
@@ -106,15 +137,17 @@ def analyze(name, list_only, chain, problem, data_path, use_neo4j, uri, username
             frame = analysis.run(G, chain=chain, problem=problem)
         except UnknownIdError as error:
             fail(str(error))
+        names = _graph_names(G, frame) if fmt == "table" and lang == "zh" else {}
     elif use_neo4j or uri:
         if not uri:
             fail("选项 --neo4j 需要 --uri 或环境变量 NEO4J_URI (set NEO4J_URI or --uri)")
         from ..store.cypher_library import run_analysis
         from ..store.neo4j import StoreError
 
+        settings = neo4j_settings(uri, username, password, database)
         try:
-            frame = run_analysis(neo4j_settings(uri, username, password, database), name,
-                                 chain=chain, problem=problem)
+            frame = run_analysis(settings, name, chain=chain, problem=problem)
+            names = _server_names(settings, frame) if fmt == "table" and lang == "zh" else {}
         except UnknownIdError as error:
             fail(str(error))
         except StoreError as error:
@@ -122,4 +155,4 @@ def analyze(name, list_only, chain, problem, data_path, use_neo4j, uri, username
             fail(str(error), 2 if error.kind in ("config", "input") else 1)
     else:
         fail("请用 --data 指定工作簿，或用 --neo4j 连接 Neo4j (give --data PATH or --neo4j)")
-    _write(render(frame, fmt), output, fmt)
+    _write(render(frame, fmt, names, lang), output, fmt)

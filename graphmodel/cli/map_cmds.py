@@ -16,10 +16,14 @@ __all__ = ["map_command"]
 @source_options
 @click.option("--chain", "chain_id", default=None, metavar="ID",
               help="Only this chain's map (default: every chain and the city overview index.html).")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, show_default="this year",
+              help="The year of the city overview's 本年度解决.")
+@click.option("--baseline", type=click.Path(exists=True), default=None,
+              help="Last year's workbook: the city overview shows each goal's change against it.")
 @click.option("-o", "--output", type=click.Path(file_okay=False), default="exports/maps", show_default=True,
               help="Output folder.")
 @quiet_option
-def map_command(data_path, use_neo4j, uri, username, password, database, chain_id, output, quiet):
+def map_command(data_path, use_neo4j, uri, username, password, database, chain_id, year, baseline, output, quiet):
     """Draw the quality maps (质量图谱) as HTML pages that work offline.
 
     Without --chain: one page per chain (<ID>.html) and the city overview
@@ -31,6 +35,7 @@ def map_command(data_path, use_neo4j, uri, username, password, database, chain_i
     Examples:
         qmap map --data exports/demo/shanghai-demo.xlsx
         qmap map --data chains.xlsx --chain SH01 -o exports/maps
+        qmap map --data 2025.xlsx --year 2025 --baseline 2024.xlsx
         qmap map --neo4j -o exports/neo4j-maps
     """
     from ..maps import chain_filename, write_chain_map, write_maps
@@ -51,7 +56,10 @@ def map_command(data_path, use_neo4j, uri, username, password, database, chain_i
 
     if not chains(G):
         fail("数据中没有产业链 (no chains in the data)")
-    index = write_maps(G, out, progress=show_progress(quiet))
+    from .core import load_graph
+
+    B = load_graph(baseline) if baseline else None
+    index = write_maps(G, out, progress=show_progress(quiet), year=year, baseline=B)
     n_maps = len(chains(G))
     click.echo(f"已写入 {n_maps} 张产业链质量图谱和全市总览 wrote {n_maps} chain maps and the overview: {out}")
     click.echo(f"用浏览器打开 open in a browser: {index.resolve().as_uri()}")

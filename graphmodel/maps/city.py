@@ -4,7 +4,10 @@ The overview shows Shanghai's 16 districts as a tile map (roughly where they lie
 listing its chain projects (★ key projects marked) with a link to the chain's map, and
 a sortable KPI table from :func:`graphmodel.analyses.city_overview`: members, SMEs,
 bodies by pillar, problems by status, problems with a missing service, projects and
-coverage. Like the chain maps it is one offline file with its own CSP.
+coverage. Above them, the notice's goals as cards (:mod:`graphmodel.headline`): 培训基地
+per district (a table flags each district with none), 链主达标 and 链主领跑, 中小企业帮扶率,
+覆盖率, 本年度解决 and project progress; given last year's graph as ``baseline``, each card
+shows its change against it. Like the chain maps it is one offline file with its own CSP.
 
 >>> from graphmodel.maps import write_maps
 >>> write_maps(G, "exports/demo/maps")   # doctest: +SKIP
@@ -25,6 +28,7 @@ import networkx as nx
 from .. import analyses, headline, model
 from ..registry import SHANGHAI_DISTRICTS
 from ..schema import ENUMS, NQI_PILLARS
+from ..text import change_text
 from . import assets
 from .chain_map import chain_filename, map_environment, write_chain_map
 
@@ -56,17 +60,42 @@ def _tone(share: float | None) -> str:
     return "low" if share < 0.5 else ("mid" if share < 0.8 else "")
 
 
-def _card(numbers, key: str, label: str | None = None, tone: str | None = None, extra: str = "") -> dict:
-    """A KPI card: the headline number under its one name, its definition for the hover text."""
+def _card(numbers, key: str, label: str | None = None, tone: str | None = None, extra: str = "",
+          before=None) -> dict:
+    """A KPI card: the headline number under its one name, its definition for the hover text, and
+    (given the baseline's numbers) its change against last year."""
     h = headline.HEADLINES[key]
     value = numbers.value(key)
+    change = None
+    if before is not None:
+        change = change_text(value, before.value(key), share=h.unit == "%")
     return {"key": key, "value": headline.percent(value) if h.unit == "%" else value,
-            "label": (label or h.zh) + extra, "tone": tone, "definition": h.definition}
+            "label": (label or h.zh) + extra, "tone": tone, "definition": h.definition, "change": change}
 
 
-def _context(G: nx.MultiDiGraph, linked: dict[str, str]) -> dict:
+def _bases_card(city, before) -> dict:
+    """培训基地: the distinct bases city-wide, and how many districts with chains have none."""
+    h = headline.HEADLINES["training_bases"]
+    count = lambda numbers: len({b for bases in numbers.training_bases.values() for b in bases})  # noqa: E731
+    lacking = [d for d, bases in city.training_bases.items() if not bases]
+    return {"key": "training_bases", "value": count(city), "tone": "red" if lacking else None,
+            "label": h.zh + (f"（{len(lacking)} 个区缺）" if lacking else "（每区均有）"), "definition": h.definition,
+            "change": None if before is None else change_text(count(city), count(before))}
+
+
+def _owner_flag(value) -> str:
+    return "—" if value is None else ("是" if value else "否")
+
+
+def _context(G: nx.MultiDiGraph, linked: dict[str, str], year: int | None = None,
+             baseline: nx.MultiDiGraph | None = None) -> dict:
     overview = analyses.to_records(analyses.city_overview(G))
-    city = headline.city_numbers(G)
+    year = year or dt.date.today().year
+    city = headline.city_numbers(G, year)
+    before = None
+    if baseline is not None:
+        known = [c for c in model.chains(baseline)]
+        before = headline.city_numbers(baseline, year - 1, known) if known else None
     pillars = [{"key": p, "zh": ENUMS["service"].chinese(p)} for p in NQI_PILLARS]
     statuses = [{"key": s, "zh": ENUMS["problem_status"].chinese(s)} for s in ENUMS["problem_status"].codes]
 
@@ -86,6 +115,12 @@ def _context(G: nx.MultiDiGraph, linked: dict[str, str]) -> dict:
             "gaps": numbers.uncovered,
             "coverage": numbers.coverage, "coverage_pct": _pct(numbers.coverage),
             "coverage_tone": _tone(numbers.coverage),
+            "resolved_this_year": numbers.resolved_this_year,
+            "sme_support_rate": numbers.sme_support_rate, "sme_support_text": headline.percent(numbers.sme_support_rate),
+            "owner_meets": _owner_flag(numbers.owner_meets), "owner_leads": _owner_flag(numbers.owner_leads),
+            "owner_sort": {None: -1, False: 0, True: 1}[numbers.owner_meets] + (numbers.owner_leads is True),
+            "project_progress": numbers.project_progress,
+            "project_progress_text": headline.percent(numbers.project_progress),
             "search": " ".join(str(v) for v in (r["chain_id"], name, district or "", r.get("seq") or "")).lower(),
         })
 
@@ -108,21 +143,47 @@ def _context(G: nx.MultiDiGraph, linked: dict[str, str]) -> dict:
         _card(city, "uncovered", "未解决·缺服务", "red"),
         _card(city, "covered", "未解决·已覆盖", "amber"),
         _card(city, "resolved", tone="green"),
-        _card(city, "coverage", "全市覆盖率"),
+        _card(city, "coverage", "全市覆盖率", before=before),
     ]
+    # The notice's goals (沪市监质发〔2024〕233号): each with its change against last year when given.
+    goals = [
+        _bases_card(city, before),
+        _card(city, "owner_meets", before=before, extra=f"（{city.owners_meeting}/{city.owners_reporting} 条）"),
+        _card(city, "owner_leads", before=before, extra=f"（{city.owners_leading}/{city.owners_reporting} 条）"),
+        _card(city, "sme_support_rate", before=before, extra=f"（{city.smes_supported}/{city.smes} 家）"),
+        _card(city, "resolved_this_year", f"{year} 年解决", before=before),
+        _card(city, "project_progress", before=before,
+              extra=f"（已完成 {city.projects_done}/{city.projects} 个）"),
+    ]
+    for goal in goals:
+        goal["key"] = "goal-" + goal["key"]
+    by_district_chains = model.district_chains(G)
+    district_bases = []
+    # every district with a chain project (those without one have nothing to train for yet)
+    for d in [d for d in SHANGHAI_DISTRICTS if d in by_district_chains] + sorted(
+            set(by_district_chains) - set(SHANGHAI_DISTRICTS)):
+        bases = city.training_bases.get(d, [])
+        chains_here = by_district_chains.get(d, [])
+        district_bases.append({"name": d, "chains": len(chains_here), "count": len(bases),
+                               "bases": [G.nodes[b].get("name", b) for b in bases],
+                               "lacking": bool(chains_here) and not bases})
     defs = {k: f"{h.zh}：{h.definition}" for k, h in headline.HEADLINES.items()}
     definitions = [{"zh": headline.HEADLINES[k].zh, "text": headline.HEADLINES[k].definition}
                    for k in ("members", "memberships", "smes", "bodies", "unresolved", "open", "uncovered", "covered",
-                             "resolved", "coverage")]
+                             "resolved", "coverage", "resolved_this_year", "sme_support_rate", "owner_meets",
+                             "owner_leads", "training_bases", "projects_done", "project_progress")]
 
     by_district: dict[str, list[dict]] = {d: [] for d in SHANGHAI_DISTRICTS}
     extra: dict[str, list[dict]] = {}
     for c in chains:
         district = c["district"] or NO_DISTRICT
         (by_district if district in by_district else extra).setdefault(district, []).append(c)
+    bases_of = {row["name"]: row for row in district_bases}
     districts = [{"name": d, "chains": by_district[d], "area": DISTRICT_TILES[d],
-                  "has_key": any(c["key"] for c in by_district[d])} for d in SHANGHAI_DISTRICTS]
-    districts += [{"name": d, "chains": cs, "area": None, "has_key": any(c["key"] for c in cs)}
+                  "has_key": any(c["key"] for c in by_district[d]), "no_base": bases_of.get(d, {}).get("lacking", False)}
+                 for d in SHANGHAI_DISTRICTS]
+    districts += [{"name": d, "chains": cs, "area": None, "has_key": any(c["key"] for c in cs),
+                   "no_base": bases_of.get(d, {}).get("lacking", False)}
                   for d, cs in sorted(extra.items(), key=lambda kv: (kv[0] == NO_DISTRICT, kv[0]))]
 
     names = [str(G.nodes[n].get("name", "")) for n in model.nodes_of(G, "Enterprise")]
@@ -134,34 +195,40 @@ def _context(G: nx.MultiDiGraph, linked: dict[str, str]) -> dict:
     return {
         "title": TITLE, "chains": chains, "districts": districts, "district_count": len(SHANGHAI_DISTRICTS),
         "pillars": pillars, "statuses": statuses, "totals": totals, "cards": cards, "definitions": definitions, "defs": defs,
+        "goals": goals, "district_bases": district_bases,
+        "districts_without_chains": len([d for d in SHANGHAI_DISTRICTS if d not in by_district_chains]), "year": year, "has_baseline": before is not None,
         "demo_note": demo_note,
         "source": G.graph.get("source") or "", "generated": dt.date.today().isoformat(), "version": __version__,
         "app_css": assets.asset_text("maps.css"), "app_js": assets.asset_text("city.js"),
     }
 
 
-def city_overview_html(G: nx.MultiDiGraph, links: dict[str, str] | None = None) -> str:
-    """The overview page as a string. ``links`` maps chain id → relative href of its map."""
+def city_overview_html(G: nx.MultiDiGraph, links: dict[str, str] | None = None, year: int | None = None,
+                       baseline: nx.MultiDiGraph | None = None) -> str:
+    """The overview page as a string. ``links`` maps chain id → relative href of its map; ``year``
+    is the year of 本年度解决 (default: this year); ``baseline`` last year's graph, for the changes."""
     template = map_environment().get_template("city.html")
-    return assets.finalize_page(template.render(**_context(G, links or {})))
+    return assets.finalize_page(template.render(**_context(G, links or {}, year, baseline)))
 
 
 def _existing_links(G: nx.MultiDiGraph, out_dir: Path) -> dict[str, str]:
     return {c: quote(chain_filename(c)) for c in model.chains(G) if (out_dir / chain_filename(c)).is_file()}
 
 
-def write_city_overview(G: nx.MultiDiGraph, out_dir: str | Path) -> Path:
+def write_city_overview(G: nx.MultiDiGraph, out_dir: str | Path, year: int | None = None,
+                        baseline: nx.MultiDiGraph | None = None) -> Path:
     """Write ``out_dir/index.html`` (atomically), linking each chain whose map is already in ``out_dir``.
 
     >>> write_city_overview(G, "exports/maps")   # doctest: +SKIP
     PosixPath('exports/maps/index.html')
     """
     out_dir = Path(out_dir)
-    return assets.atomic_write_text(out_dir / "index.html", city_overview_html(G, _existing_links(G, out_dir)))
+    return assets.atomic_write_text(out_dir / "index.html",
+                                    city_overview_html(G, _existing_links(G, out_dir), year, baseline))
 
 
 def write_maps(G: nx.MultiDiGraph, out_dir: str | Path, chains: Iterable[str] | None = None,
-               progress: bool = False) -> Path:
+               progress: bool = False, year: int | None = None, baseline: nx.MultiDiGraph | None = None) -> Path:
     """Write the map of each chain (all by default) and the city overview; return ``index.html``.
 
     Each file is written atomically. ``progress`` shows a bar on stderr (only when it
@@ -191,4 +258,4 @@ def write_maps(G: nx.MultiDiGraph, out_dir: str | Path, chains: Iterable[str] | 
             draw(bar)
     else:
         draw(selected)
-    return write_city_overview(G, out_dir)
+    return write_city_overview(G, out_dir, year, baseline)
