@@ -11,13 +11,14 @@ PosixPath('blank.xlsx')
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
 
-from .files import atomic_file
+from .files import inert_sheet, write_file
 from .schema import ENUMS, SHEET_ORDER, SHEETS
 
 __all__ = ["write_workbook", "INSTRUCTIONS"]
@@ -55,10 +56,14 @@ def _choices(column) -> str | None:
     return None
 
 
-def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, max_rows: int = 5000) -> Path:
+def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, max_rows: int = 5000, *,
+                   force: bool = True) -> Path:
     """Write an intake workbook with every contract sheet (empty where ``tables`` has none).
 
-    ``tables`` holds raw intake values (codes or Chinese words, ``;``-joined lists).
+    ``tables`` holds raw intake values (codes or Chinese words, ``;``-joined lists); text
+    that Excel would take for a formula is stored as text (the intake reads it back as
+    written). ``path`` is the caller's choice: an existing file there is replaced unless
+    ``force=False``.
     """
     from openpyxl import Workbook
     from openpyxl.comments import Comment
@@ -92,6 +97,7 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, 
             for values in frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None):
                 ws.append(list(values))
             rows = len(frame)
+            inert_sheet(ws, min_row=2)
         for index, column in enumerate(sheet.columns, 1):
             cell = ws.cell(row=1, column=index)
             cell.font = Font(bold=True)
@@ -112,6 +118,6 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, 
             for cell in row:
                 cell.alignment = Alignment(vertical="center")
 
-    with atomic_file(path, force=True, mode="wb") as out:
-        wb.save(out)
-    return path
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return write_file(path, buffer.getvalue(), force=force)
