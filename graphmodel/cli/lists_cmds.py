@@ -9,20 +9,22 @@ import click
 from ..model import chains
 from . import main
 from .core import load_graph
-from .options import fail, resolve_chain_option, resolve_graph, source_options
+from .options import fail, force_option, resolve_chain_option, resolve_graph, source_options
 
 
 @main.command("lists")
 @source_options
 @click.option("--chain", "chain_id", help="Only this chain (default: every chain and a city-wide workbook).")
-@click.option("-o", "--output", type=click.Path(file_okay=False), default="exports/lists", show_default=True,
+@click.option("-o", "--output", type=click.Path(), metavar="FOLDER", default="exports/lists", show_default=True,
               help="Output folder.")
-def lists_command(data_path, use_neo4j, uri, username, password, database, chain_id, output):
+@force_option
+def lists_command(data_path, use_neo4j, uri, username, password, database, chain_id, output, force):
     """The three lists (三张清单) as formatted Excel workbooks.
 
     质量问题清单 (with coverage state and missing services), 重点攻关项目清单 (with
     the problems each tackles and its partner bodies) and 质量政策工具清单: one
-    workbook per chain and one city-wide.
+    workbook per chain and one city-wide, written as one set; existing workbooks are
+    replaced only with --force.
 
     \b
     Example:
@@ -33,7 +35,7 @@ def lists_command(data_path, use_neo4j, uri, username, password, database, chain
 
     G = resolve_graph(data_path, use_neo4j, uri, username, password, database, chain=chain_id)
     chain_id = resolve_chain_option(G, chain_id)
-    for path in write_lists(G, output, [chain_id] if chain_id else None):
+    for path in write_lists(G, output, [chain_id] if chain_id else None, force=force):
         click.echo(str(path))
 
 
@@ -43,15 +45,18 @@ def lists_command(data_path, use_neo4j, uri, username, password, database, chain
               help="The year to summarise.")
 @click.option("--baseline", type=click.Path(exists=True), help="Last year's workbook, to report what changed.")
 @click.option("--chain", "chain_id", help="Only this chain.")
-@click.option("-o", "--output", type=click.Path(file_okay=False), default="exports/report", show_default=True,
+@click.option("-o", "--output", type=click.Path(), metavar="FOLDER", default="exports/report", show_default=True,
               help="Output folder.")
-def report_command(data_path, use_neo4j, uri, username, password, database, year, baseline, chain_id, output):
+@force_option
+def report_command(data_path, use_neo4j, uri, username, password, database, year, baseline, chain_id, output,
+                   force):
     """The annual summary (年度总结), city-wide and per chain, as HTML and Markdown.
 
     Members and SMEs, bodies by pillar, training reach, problems raised and
     resolved in the year, projects by status, the chain owner's indicators
     against national and industry limits, targets met or missed; with
-    --baseline, what changed since the earlier workbook.
+    --baseline, what changed since the earlier workbook. The year's files are
+    written as one set and replace the earlier ones only with --force.
 
     \b
     Example:
@@ -65,7 +70,7 @@ def report_command(data_path, use_neo4j, uri, username, password, database, year
     B = load_graph(baseline) if baseline else None
     if not chains(G):
         fail("数据中没有产业链 (no chains in the data)")
-    written = write_report(G, year, output, baseline=B, chains=[chain_id] if chain_id else None)
+    written = write_report(G, year, output, baseline=B, chains=[chain_id] if chain_id else None, force=force)
     for path in written[:2]:
         click.echo(str(path))
     click.echo(f"… 每条链的总结在 per-chain summaries in {output}/chains/")
