@@ -543,9 +543,9 @@ class OutputSet:
         return self.folder.joinpath(*parts)
 
     def _shown(self, path) -> Path:
-        """A path inside the staging folder, as the person will see it once in place."""
+        """A path in the staging (or the final) folder, as the person will see it once in place."""
         text = os.fspath(path) if path is not None else ""
-        for root in (os.fspath(self.dir), os.path.realpath(self.dir)):
+        for root in (os.fspath(self.dir), os.path.realpath(self.dir), os.fspath(self._root)):
             if text == root:
                 return self.folder
             if text.startswith(root + os.sep):
