@@ -491,3 +491,16 @@ def test_no_traceback_for_any_hostile_command_in_a_real_process(box):
         stdout, stderr = process.communicate(timeout=300)
         assert process.returncode == status, (args, stderr)
         assert "Traceback" not in stderr and stderr.count("\n") == 1 and stderr.startswith("错误 Error: "), (args, stderr)
+
+
+def test_query_csv_for_excel_quotes_formula_text_and_keeps_numbers(neo4j_db, box):
+    from graphmodel.intake import read_dataset
+    from graphmodel.model import build_graph
+
+    neo4j_db.load(build_graph(read_dataset(box.dir / "in.xlsx")))
+    query = ("MATCH (p:Problem) OPTIONAL MATCH (e:Enterprise)-[r:REPORTS {year: 2025}]->() "
+             "RETURN p.id AS id, p.title AS title, r.value AS value ORDER BY id")
+    shown = box.run(["query", query, "--format", "csv"], None)
+    rows = list(csv.DictReader(io.StringIO(shown.stdout)))
+    assert [r["title"] for r in rows if r["id"] == "P1"] == ["'" + FORMULA]
+    assert {r["value"] for r in rows} == {"-1.5"}
