@@ -158,8 +158,9 @@ def _input_target(path) -> OutputError:
 
 def describe_os_error(error: OSError) -> str:
     """One line for an OS error that did not come through the output layer (e.g. a file that cannot be read)."""
-    where = error.filename if error.filename is not None else ""
-    return f"无法访问 cannot access {where}：{_cause(error)}"
+    if error.filename is None:  # "系统错误 (…)" already when the cause has no name of ours
+        return _cause(error) if error.errno not in _CAUSES else f"系统错误 system error：{_cause(error)}"
+    return f"无法访问 cannot access {error.filename}：{_cause(error)}"
 
 
 def _os_cause(error: BaseException) -> OSError | None:
@@ -555,8 +556,7 @@ class OutputSet:
     def _check_file(self, parts: tuple[str, ...]) -> None:
         """May the file ``parts`` (relative to the folder) be written where it will end up?"""
         target = self._root.joinpath(*parts)
-        if not _within(str(self._root), os.path.realpath(target)):
-            raise _refused(self._final(parts), "会落在输出文件夹之外，已拒绝", "would land outside the output folder; refused")
+        self._check_inside(parts, target)
         _check_not_input(target, self._inputs)
         if not os.path.lexists(target):
             return
@@ -566,6 +566,10 @@ class OutputSet:
             raise ExportExists(self._final(parts))
         if not _owned(target, self._manifest(target.parent)["files"].get(parts[-1])):
             raise _not_ours(self._final(parts))
+
+    def _check_inside(self, parts: tuple[str, ...], path: Path) -> None:
+        if not _within(str(self._root), os.path.realpath(path)):
+            raise _refused(self._final(parts), "会落在输出文件夹之外，已拒绝", "would land outside the output folder; refused")
 
     def _check_folder(self, parts: tuple[str, ...]) -> None:
         target = self._root.joinpath(*parts)
@@ -743,9 +747,7 @@ class OutputSet:
                     undo.append(lambda t=target: os.rmdir(t))
             for parts in files:
                 target, staged = self._root.joinpath(*parts), self.dir.joinpath(*parts)
-                if not _within(str(self._root), os.path.realpath(target.parent)):
-                    raise _refused(self._final(parts), "会落在输出文件夹之外，已拒绝",
-                                   "would land outside the output folder; refused")
+                self._check_inside(parts, target.parent)  # again, now that its folders exist
                 if os.path.lexists(target):
                     stash(target)
                 os.replace(staged, target)
