@@ -7,7 +7,6 @@ never through the intake, so these guarantees hold for a notebook that builds it
 
 from __future__ import annotations
 
-import doctest
 import json
 import os
 import re
@@ -36,11 +35,13 @@ from handmade import handmade_rows, write_xlsx
 #: characters, > 64 characters, ids differing only by case); the writers must be safe anyway.
 HOSTILE = [
     "../../escaped", "../etc/passwd", "/etc/passwd", "C:\\Windows\\win.ini", "\\\\server\\share\\x", "..", ".",
-    "...", "CON", "nul", "Com1", "LPT9.txt", "aux.tar.gz", "con ", "COM¹", 'a<b>c:d"e|f?g*h', "tab\there",
+    "...", "CON", "nul", "Com1", "LPT9.txt", "aux.tar.gz", "COM¹", 'a<b>c:d"e|f?g*h', "tab\there",
     "new\nline", "nul\x00byte", "bell\x07", "zero\u200bwidth", "rtl\u202egnp.exe", "x" * 300, "链" * 130,
-    "x" * 299 + "y", "链" * 129 + "条", "A.1", "A.2", "SH1", "sh1", "trailing.", "trailing ", ".hidden", "-rf",
+    "x" * 299 + "y", "链" * 129 + "条", "A.1", "A.2", "SH1", "sh1", "trailing.", ".hidden", "-rf",
     "index", "全市", "\u00e9t\u00e9", "e\u0301te\u0301", "~", "$HOME", "%2e%2e%2f", "浦东-01",
 ]
+#: Ids with surrounding spaces (the model trims what it is asked for, so a graph holds no such id): names only.
+SPACED = ["con ", "trailing ", " lead"]
 #: Characters no name may contain: path separators, those Windows forbids, and every control character.
 FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e]')
 DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"{p}{n}" for p in ("COM", "LPT") for n in "0123456789¹²³")}
@@ -89,13 +90,9 @@ def G():
     return hostile_graph()
 
 
-def test_module_examples_hold():
-    assert doctest.testmod(files).failed == 0
-
-
 # --------------------------------------------------------------------------- safe names
 
-@pytest.mark.parametrize("chain_id", HOSTILE, ids=[repr(i)[:30] for i in HOSTILE])
+@pytest.mark.parametrize("chain_id", HOSTILE + SPACED, ids=[repr(i)[:30] for i in HOSTILE + SPACED])
 def test_every_hostile_id_gets_a_safe_name(chain_id, tmp_path):
     name = safe_name(chain_id, ".html")
     assert_safe(name)
@@ -105,10 +102,10 @@ def test_every_hostile_id_gets_a_safe_name(chain_id, tmp_path):
 
 
 def test_names_in_one_folder_are_distinct_ignoring_case_and_unicode_form():
-    names = safe_names(HOSTILE, ".html", reserved=["index.html"])
-    assert set(names) == set(HOSTILE)
+    names = safe_names(HOSTILE + SPACED, ".html", reserved=["index.html"])
+    assert set(names) == set(HOSTILE + SPACED)
     folded = [unicodedata.normalize("NFC", n).casefold() for n in names.values()]
-    assert len(set(folded)) == len(HOSTILE) and "index.html" not in folded
+    assert len(set(folded)) == len(names) and "index.html" not in folded
     for name in names.values():
         assert_safe(name)
 
@@ -413,16 +410,17 @@ def test_lists_cells_are_text_never_formulas(tmp_path):
     G = build_graph(read_tables({s: [dict(zip(_headers(s), r)) for r in rs] for s, rs in rows.items()}))
     write_lists(G, tmp_path)
     ws = openpyxl.load_workbook(tmp_path / "全市-三张清单.xlsx")["质量问题清单"]
-    titles = {c.value: c for c in ws["E"][1:]}
+    body = [row for row in ws.iter_rows(min_row=2) if isinstance(row[0].value, int)]  # not the footnotes
+    assert len(body) == 3 and all(row[0].data_type == "n" for row in body)  # 序号 stays a number
+    titles = {row[4].value: row[4] for row in body}  # 问题
     assert set(titles) == set(FORMULAS[:3])
     for text, cell in titles.items():
         assert cell.data_type == "s" and cell.quotePrefix, text
-    firms = [c for c in ws["F"][1:] if str(c.value).startswith("-")]
+    firms = [row[5] for row in body if str(row[5].value).startswith("-")]  # 涉及企业
     assert firms and all(c.data_type == "s" and c.quotePrefix for c in firms)
-    plain = ws["D"][1]  # 问题编号 P1: ordinary text keeps its ordinary style
+    plain = body[0][3]  # 问题编号 P1: ordinary text keeps its ordinary style
     assert plain.value == "P1" and not plain.quotePrefix
-    numbers = [c for c in ws["A"][1:]]
-    assert all(c.data_type == "n" for c in numbers)
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
 
 
 def test_template_and_demo_workbooks_store_formula_text_as_text_and_read_it_back(tmp_path):
