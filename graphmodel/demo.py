@@ -1254,33 +1254,44 @@ class DemoResult:
     outputs: dict[str, Path]  # what else was written, by a label for people
 
 
-def write_demo(out_dir="exports/demo", seed: int = DEMO_SEED, maps: bool = True, progress: bool = False) -> DemoResult:
+def write_demo(out_dir="exports/demo", seed: int = DEMO_SEED, maps: bool = True, progress: bool = False, *,
+               force: bool = False) -> DemoResult:
     """Write the demo workbook, read it back through the intake exactly as an analyst's
     file is read, and write its maps, three lists and annual report beside it.
+
+    The whole folder is built in a staging folder and moved into place at the end, so
+    ``out_dir`` holds the previous complete demo or the new one, never a mix. An earlier
+    demo there is replaced only with ``force`` (and other files in ``out_dir`` stay).
 
     >>> result = write_demo("/tmp/qmap-demo", maps=False)      # doctest: +SKIP
     >>> result.workbook.name                                    # doctest: +SKIP
     'shanghai-demo.xlsx'
     """
+    from .files import output_folder
     from .intake import read_dataset
-    from .lists import write_lists
+    from .lists import CITY_LISTS, write_lists
     from .model import build_graph
     from .report import write_report
     from .workbook import write_workbook
 
-    out_dir = Path(out_dir)
-    tables = generate_demo(seed)
-    workbook = write_workbook(tables, out_dir / "shanghai-demo.xlsx")  # writes the contract's sheets and columns
-    graph = build_graph(read_dataset(workbook))
-    outputs: dict[str, Path] = {"工作簿 workbook": workbook}
-    if maps:
-        from .maps import write_maps
+    parts = {"工作簿 workbook": "shanghai-demo.xlsx", "质量图谱 maps (open in a browser)": "maps/index.html",
+             "三张清单 lists": f"lists/{CITY_LISTS}", "年度总结 report": f"report/report-{DEMO_YEAR}.html"}
+    if not maps:
+        del parts["质量图谱 maps (open in a browser)"]
+    with output_folder(out_dir, key="demo", force=force) as out:
+        for name in ("maps", "lists", "report"):
+            out.path(name)  # an earlier demo without --force stops here, before any work
+        staged = write_workbook(generate_demo(seed), out.path("shanghai-demo.xlsx"))
+        graph = build_graph(read_dataset(staged))
+        if maps:
+            from .maps import write_maps
 
-        outputs["质量图谱 maps (open in a browser)"] = write_maps(graph, out_dir / "maps", progress=progress,
-                                                                   year=DEMO_YEAR)
-    lists = write_lists(graph, out_dir / "lists")
-    outputs["三张清单 lists"] = lists[-1]
-    outputs["年度总结 report"] = write_report(graph, DEMO_YEAR, out_dir / "report")[1]
+            write_maps(graph, out.dir / "maps", progress=progress, year=DEMO_YEAR)
+        write_lists(graph, out.dir / "lists")
+        write_report(graph, DEMO_YEAR, out.dir / "report")
+    outputs = {label: out.final(*where.split("/")) for label, where in parts.items()}
+    workbook = outputs["工作簿 workbook"]
+    graph.graph["source"] = str(workbook)  # read from the staging copy, which is now in place
     return DemoResult(graph, workbook, outputs)
 
 

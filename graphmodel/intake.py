@@ -437,13 +437,9 @@ def _read_csv_folder(folder: Path, issues: list[Issue], limits: Limits, progress
         name = found.claim(path.name[:-4], issues, csv_file=path.name)
         if name is None:
             continue
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            issues.append(Issue(path.name, None, None, f"无法读取（{exc.strerror or type(exc).__name__}）",
-                                file=path.name, contract=name))
-            found.present[name].usable = False
-            continue
+        # A file the system will not let us read (permission, I/O error) is a failure of the machine,
+        # not of the analyst's data: it propagates as an OSError, one line and exit 1 in the CLI.
+        data = path.read_bytes()
         if not data.lstrip(b"\xef\xbb\xbf").strip():
             continue  # a 0-byte file is an empty sheet: "none yet"
         try:

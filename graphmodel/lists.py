@@ -16,19 +16,22 @@ page numbers, and the definitions under the table.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import networkx as nx
 import pandas as pd
 
 from . import analyses, model
-from .files import atomic_file
+from .files import graph_inputs, inert_sheet, output_folder, safe_names
 from .headline import footnotes
 from .text import display_width, enum_word, name_with_id, services_text
 
-__all__ = ["three_lists", "write_lists", "LIST_NAMES", "LIST_FOOTNOTES", "TITLE_ROWS", "title_block"]
+__all__ = ["three_lists", "write_lists", "list_filenames", "LIST_NAMES", "LIST_FOOTNOTES", "CITY_LISTS", "TITLE_ROWS",
+           "title_block"]
 
 LIST_NAMES = ("质量问题清单", "重点攻关项目清单", "质量政策工具清单")
+CITY_LISTS = "全市-三张清单.xlsx"
 
 #: The definitions printed under each list (the same words as every other output).
 LIST_FOOTNOTES = {
@@ -134,7 +137,7 @@ def title_block(G: nx.MultiDiGraph, chains: list[str], unit: str | None = None) 
     return {"产业链": chain, "链长单位": leader or "—", "填报单位": unit or leader or "—"}
 
 
-def _write_workbook(lists: dict[str, pd.DataFrame], path: Path, block: dict[str, str], date: dt.date) -> Path:
+def _workbook_bytes(lists: dict[str, pd.DataFrame], block: dict[str, str], date: dt.date) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -207,6 +210,7 @@ def _write_workbook(lists: dict[str, pd.DataFrame], path: Path, block: dict[str,
                 cell = ws.cell(row=r, column=col)
                 if cell.value in fills:
                     cell.fill = PatternFill("solid", fgColor=fills[cell.value])
+        inert_sheet(ws)  # user text never becomes a live formula
         ws.freeze_panes = f"A{header_row + 1}"
         ws.auto_filter.ref = f"A{header_row}:{last}{last_row}"
 
@@ -227,28 +231,38 @@ def _write_workbook(lists: dict[str, pd.DataFrame], path: Path, block: dict[str,
         for line in LIST_FOOTNOTES.get(title, []):
             ws.append(["注：" + line])
             ws.cell(row=ws.max_row, column=1).font = Font(italic=True, color="555555")
-    with atomic_file(path, force=True, mode="wb") as out:
-        wb.save(out)
-    return path
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def list_filenames(chain_ids) -> dict[str, str]:
+    """Chain id → its workbook's name (``<id>-三张清单.xlsx``, safe, distinct, never the city-wide one)."""
+    return safe_names(chain_ids, "-三张清单.xlsx", reserved=[CITY_LISTS])
 
 
 def write_lists(G: nx.MultiDiGraph, out_dir, chains: list[str] | None = None, unit: str | None = None,
-                date: dt.date | None = None) -> list[Path]:
+                date: dt.date | None = None, *, force: bool = False) -> list[Path]:
     """One workbook per chain (``<id>-三张清单.xlsx``) and, for several chains, ``全市-三张清单.xlsx``.
 
     ``unit`` is the 填报单位 of the title block (default: the chains' 链长单位), ``date`` its
-    填报日期 (default: today).
+    填报日期 (default: today). The workbooks are built in a staging folder and appear in
+    ``out_dir`` together. An existing file is replaced only with ``force``, and then only one
+    qmap wrote (without ``chains``, the earlier set's stale workbooks go too).
     """
-    out_dir = Path(out_dir)
-    chains = [model.resolve_chain(G, c) for c in chains] if chains else model.chains(G)
+    every = model.chains(G)
+    chosen = [model.resolve_chain(G, c) for c in chains] if chains else every
     date = date or dt.date.today()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = [_write_workbook(three_lists(G, c), out_dir / f"{c}-三张清单.xlsx", title_block(G, [c], unit), date)
-               for c in chains]
-    if len(chains) > 1:
-        city = three_lists(G)
-        if set(chains) != set(model.chains(G)):
-            city = {k: v[v["产业链编号"].isin(chains)].assign(序号=lambda f: range(1, len(f) + 1))
-                    for k, v in city.items()}
-        written.append(_write_workbook(city, out_dir / "全市-三张清单.xlsx", title_block(G, chains, unit), date))
+    names = list_filenames(every)
+    written = []
+    with output_folder(out_dir, key=None if chains else "lists", force=force, inputs=graph_inputs(G)) as out:
+        for chain_id in chosen:
+            written.append(out.write_bytes(names[chain_id], _workbook_bytes(
+                three_lists(G, chain_id), title_block(G, [chain_id], unit), date)))
+        if len(chosen) > 1:
+            city = three_lists(G)
+            if set(chosen) != set(every):
+                city = {k: v[v["产业链编号"].isin(chosen)].assign(序号=lambda f: range(1, len(f) + 1))
+                        for k, v in city.items()}
+            written.append(out.write_bytes(CITY_LISTS, _workbook_bytes(city, title_block(G, chosen, unit), date)))
     return written

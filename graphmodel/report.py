@@ -24,7 +24,7 @@ import networkx as nx
 
 from . import model
 from .analyses import nqi_coverage, training_reach
-from .files import atomic_file
+from .files import MAX_NAME_BYTES, graph_inputs, output_folder, safe_names
 from .headline import (ChainNumbers, CityNumbers, city_numbers, footnotes, owner_readings, percent,
                        raised_in, resolved_in)
 from .schema import ENUMS, NQI_PILLARS, SERVICES
@@ -276,10 +276,15 @@ def _footnotes() -> list[str]:
     return footnotes(REPORT_NUMBERS)
 
 
+def _md_cell(value) -> str:
+    """Text for one Markdown table cell: ``|`` escaped (and ``\\`` before it), line breaks as ``<br>``."""
+    text = str(value).replace("\\", "\\\\").replace("|", "\\|")
+    return text.replace("\r\n", "<br>").replace("\r", "<br>").replace("\n", "<br>")
+
+
 def _md_table(rows: list[list[str]]) -> list[str]:
-    cell = lambda v: str(v).replace("|", "\\|")  # noqa: E731
-    out = ["| " + " | ".join(map(cell, rows[0])) + " |", "|" + "---|" * len(rows[0])]
-    return out + ["| " + " | ".join(map(cell, r)) + " |" for r in rows[1:]]
+    out = ["| " + " | ".join(map(_md_cell, rows[0])) + " |", "|" + "---|" * len(rows[0])]
+    return out + ["| " + " | ".join(map(_md_cell, r)) + " |" for r in rows[1:]]
 
 
 def to_markdown(G: nx.MultiDiGraph, report: AnnualReport) -> str:
@@ -334,27 +339,32 @@ def to_html(G: nx.MultiDiGraph, report: AnnualReport) -> str:
 
 
 def write_report(G: nx.MultiDiGraph, year: int, out_dir, baseline: nx.MultiDiGraph | None = None,
-                 chains: list[str] | None = None, force: bool = True, unit: str | None = None,
+                 chains: list[str] | None = None, force: bool = False, unit: str | None = None,
                  filed_on: dt.date | None = None) -> list[Path]:
     """``<out_dir>/report-<year>.md``, ``.html`` and ``.docx`` (city-wide, every chain a section or
     a row), plus the same three per chain under ``<out_dir>/chains/``. ``unit`` and ``filed_on``
-    are the Word documents' 填报单位 and 填报日期."""
+    are the Word documents' 填报单位 and 填报日期.
+
+    The files are built in a staging folder and appear together. An existing file is
+    replaced only with ``force`` (and only one qmap wrote); a report of every chain
+    replaces the year's earlier report whole, so no chain file of an earlier run is left
+    beside the new ones.
+    """
+    import io
+
     from .report_docx import report_document
 
-    out_dir = Path(out_dir)
     report = annual_report(G, year, baseline, chains)
+    stems = safe_names([c.chain_id for c in report.chains], f"-report-{year}", max_bytes=MAX_NAME_BYTES - 5)
+    parts = [(report, f"report-{year}", ())]
+    parts += [(report.for_chain(c, G), stems[c.chain_id], ("chains",)) for c in report.chains]
     written = []
-    targets = [(report, out_dir / f"report-{year}")]
-    targets += [(report.for_chain(c, G), out_dir / "chains" / f"{c.chain_id}-report-{year}") for c in report.chains]
-    for part, stem in targets:
-        for suffix, render in ((".md", to_markdown), (".html", to_html)):
-            path = stem.with_suffix(suffix)
-            with atomic_file(path, force) as out:
-                out.write(render(G, part))
-            written.append(path)
-        path = stem.with_suffix(".docx")
-        document = report_document(G, part, unit, filed_on)
-        with atomic_file(path, force, mode="wb") as out:
-            document.save(out)
-        written.append(path)
+    with output_folder(out_dir, key=None if chains else f"report-{year}", force=force,
+                       inputs=graph_inputs(G, baseline)) as out:
+        for part, stem, folder in parts:
+            for suffix, render in ((".md", to_markdown), (".html", to_html)):
+                written.append(out.write_text(stem + suffix, render(G, part), *folder))
+            buffer = io.BytesIO()
+            report_document(G, part, unit, filed_on).save(buffer)
+            written.append(out.write_bytes(stem + ".docx", buffer.getvalue(), *folder))
     return written

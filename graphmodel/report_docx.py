@@ -770,7 +770,7 @@ def _render(title: str, meta: list[str], sections: list[Section], notes: list[st
     _styles(doc)
     _font_table(doc)
     _page(doc)
-    doc.core_properties.title = title
+    doc.core_properties.title = title if len(title) <= 255 else title[:254] + "…"  # the format's own limit
     doc.core_properties.language = "zh-CN"
     doc.core_properties.author = "qmap"
     heading = doc.add_paragraph(title, style="Title")

@@ -30,6 +30,7 @@ PosixPath('普陀区.xlsx')
 
 from __future__ import annotations
 
+import io
 import os
 import unicodedata
 from pathlib import Path
@@ -37,7 +38,7 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from .files import atomic_file
+from .files import inert_cell, write_file
 from .intake import ENTERPRISE_TAGS, PICK_SEPARATOR
 from .registers import normalise_district
 from .registry import load_registry
@@ -175,18 +176,10 @@ def _cell_value(value):
 
 
 def _append(ws, values: Iterable) -> None:
-    """One row; text beginning with ``=`` stays text (never a live formula)."""
-    from openpyxl.cell.cell import Cell
-
-    cells = []
-    for value in values:
-        value = _cell_value(value)
-        if isinstance(value, str) and value.startswith("="):
-            cell = Cell(ws, value=None)
-            cell.value, cell.data_type = value, "s"
-            value = cell
-        cells.append(value)
-    ws.append(cells)
+    """One row of data; text Excel would take for a formula (``=``, ``+``, ``-``, ``@``…) stays text."""
+    ws.append([_cell_value(v) for v in values])
+    for cell in ws[ws.max_row]:
+        inert_cell(cell)
 
 
 def _pick_formula(sheet: Sheet) -> str:
@@ -291,9 +284,9 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, 
     _options_sheet(wb, max_rows, quote_sheetname, DefinedName)
     wb.active = 0
 
-    with atomic_file(path, force=force, mode="wb") as out:
-        wb.save(out)
-    return path
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return write_file(path, buffer.getvalue(), force=force)
 
 
 def _validation(DataValidation, column: Column):

@@ -188,6 +188,8 @@ def open_workbook(path: str | Path, limits: Limits = Limits()) -> Iterator[list[
                 rows_in[i.filename.lstrip("/")] = rows
     except zipfile.BadZipFile as exc:
         raise WorkbookRefused(f"不是有效的 .xlsx 文件或文件已损坏（{exc}）") from None
+    except PermissionError:
+        raise  # the machine's refusal, not the workbook's content: one line and exit 1 in the CLI
     except (OSError, EOFError, RuntimeError, NotImplementedError) as exc:  # encrypted, truncated, odd compression
         raise WorkbookRefused(f"无法读取该工作簿（{type(exc).__name__}: {exc}）") from None
 

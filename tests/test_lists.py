@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from graphmodel.cli import main
+from graphmodel.files import MANIFEST
 from graphmodel.intake import read_dataset
 from graphmodel.analyses import problem_coverage
 from graphmodel.lists import LIST_NAMES, TITLE_ROWS, three_lists, write_lists
@@ -82,7 +83,7 @@ def test_workbooks_read_back_with_openpyxl(G, tmp_path):
 def test_lists_command(workbook, tmp_path):
     result = CliRunner().invoke(main, ["lists", "--data", str(workbook), "--chain", "C2", "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert [p.name for p in tmp_path.iterdir()] == ["C2-三张清单.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST, "C2-三张清单.xlsx"]
     bad = CliRunner().invoke(main, ["lists", "--data", str(workbook), "--chain", "C9", "-o", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "C9" in bad.stderr and not (tmp_path / "x").exists()
 

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from graphmodel import analyses
+from graphmodel.files import MANIFEST
 from graphmodel.intake import read_dataset, read_tables
 from graphmodel.maps import chain_filename, chain_map_html, write_chain_map, write_city_overview, write_maps
 from graphmodel.maps import assets
@@ -371,7 +372,7 @@ class _Table(HTMLParser):
 def test_write_maps_writes_every_chain_and_an_overview(G, tmp_path):
     index = write_maps(G, tmp_path)
     assert index == tmp_path / "index.html"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["C1.html", "C2.html", "index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST, "C1.html", "C2.html", "index.html"]
     html = index.read_text(encoding="utf-8")
     assert external_references(html) == []
     parser = _Table()
@@ -433,7 +434,7 @@ def test_cli_map_writes_all_maps(csv_folder, tmp_path):
     out = tmp_path / "maps"
     result = CliRunner().invoke(main, ["map", "--data", str(csv_folder), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["C1.html", "C2.html", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "C1.html", "C2.html", "index.html"]
     assert (out / "index.html").resolve().as_uri() in result.output
 
 
@@ -443,7 +444,7 @@ def test_cli_map_one_chain(csv_folder, tmp_path):
     out = tmp_path / "maps"
     result = CliRunner().invoke(main, ["map", "--data", str(csv_folder), "--chain", "C2", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert [p.name for p in out.iterdir()] == ["C2.html"]
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "C2.html"]
     bad = CliRunner().invoke(main, ["map", "--data", str(csv_folder), "--chain", "C9", "-o", str(out)])
     assert bad.exit_code == 2 and "C9" in bad.output
 
@@ -456,7 +457,7 @@ def test_cli_map_from_neo4j_draws_the_same_map(neo4j_db, G, tmp_path):
     out = tmp_path / "neo4j"
     result = CliRunner().invoke(main, ["map", "--neo4j", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["C1.html", "C2.html", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "C1.html", "C2.html", "index.html"]
     embedded = chain_map_html(G, "C1", overview_href="index.html")
     from_server = (out / "C1.html").read_text(encoding="utf-8")
     for block in ("qmap-nodes", "qmap-edges"):

@@ -1,16 +1,70 @@
 """The ``qmap`` command line: a thin layer over the :mod:`graphmodel` library.
 
 Each group of commands lives in its own module and registers itself on :data:`main`.
+Failed writes are handled here, once for every command: an
+:class:`~graphmodel.files.OutputError` (and, as a last resort, any other OS error) is
+one line on stderr and exit status 1 (2 when qmap itself refused), never a traceback.
 """
 
 from __future__ import annotations
 
+import errno
+import gc
+import sys
+import traceback
+
 import click
+
+from ..files import OutputError, command_inputs, describe_os_error, os_cause
+from .options import fail
 
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _let_go(error: BaseException) -> None:
+    """Free what the failed writer held, now and quietly.
+
+    A writer stopped by the system (openpyxl's zip file, say) is closed when its frames
+    die; closing it fails again, and Python would print that as an "Exception ignored"
+    traceback on the way out.
+    """
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        seen = set()
+        while error is not None and id(error) not in seen:
+            seen.add(id(error))
+            traceback.clear_frames(error.__traceback__)
+            error = error.__cause__ or error.__context__
+        gc.collect()  # generators in reference cycles close here too
+    finally:
+        sys.unraisablehook = hook
+
+
+class QmapGroup(click.Group):
+    """The top-level group: every command runs with its own protected inputs, and every OS failure is one line."""
+
+    def invoke(self, ctx):
+        with command_inputs():
+            try:
+                return super().invoke(ctx)
+            except OutputError as error:
+                _let_go(error)
+                fail(str(error), error.status)
+            except OSError as error:
+                if error.errno == errno.EPIPE:  # stdout closed (qmap … | head): click handles it quietly
+                    raise
+                _let_go(error)
+                fail(describe_os_error(error), 1)
+            except Exception as error:  # a library that wraps a failed write in its own error (lxml)
+                cause = os_cause(error)
+                if cause is None:
+                    raise
+                _let_go(error)
+                fail(describe_os_error(cause), 1)
+
+
+@click.group(cls=QmapGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="qmap")
 def main():
     """qmap — 产业链供应链质量图谱 supply-chain quality maps.

@@ -8,15 +8,16 @@ Neo4j backend runs the Cypher library (``cypher/queries/<name>.cypher``) through
 from __future__ import annotations
 
 import json
+import numbers
 
 import click
 import pandas as pd
 
 from ..analyses import ANALYSES, UnknownIdError, to_csv, to_json, to_records
-from ..text import analysis_table, format_table
-from ..files import atomic_file
+from ..files import csv_text, write_file
+from ..text import analysis_table, cell_text, format_table
 from . import main
-from .options import fail, format_option, neo4j_settings, source_options
+from .options import fail, force_option, format_option, neo4j_settings, source_options
 
 __all__ = ["analyze", "render"]
 
@@ -36,8 +37,13 @@ def render(frame: pd.DataFrame, fmt: str, names: dict | None = None, lang: str =
     JSON and CSV always carry the contract's English keys and codes."""
     if fmt == "json":
         return to_json(frame)
-    if fmt == "csv":
-        return to_csv(frame)
+    if fmt == "csv":  # for Excel: text that would be a formula stays text (numbers stay numbers)
+        cells = frame.copy()
+        for column in cells.columns:
+            if cells[column].dtype == object:
+                cells[column] = [v if isinstance(v, numbers.Number) or v is None else csv_text(cell_text(v))
+                                 for v in cells[column]]
+        return to_csv(cells)
     if not len(frame):
         return "（无结果 no rows）"
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
@@ -72,13 +78,13 @@ def _server_names(settings, frame: pd.DataFrame) -> dict:
     return {r["id"]: r["name"] for r in rows}
 
 
-def _write(text: str, output: str | None, fmt: str) -> None:
+def _write(text: str, output: str | None, fmt: str, force: bool) -> None:
     if output is None:
         click.echo(text)
         return
     # Excel opens a CSV as UTF-8 only when it starts with a byte-order mark.
-    with atomic_file(output, force=True, mode="wb") as handle:
-        handle.write((text if text.endswith("\n") else text + "\n").encode("utf-8-sig" if fmt == "csv" else "utf-8"))
+    data = (text if text.endswith("\n") else text + "\n").encode("utf-8-sig" if fmt == "csv" else "utf-8")
+    write_file(output, data, force=force)  # never replaces the --data workbook, nor anything without --force
     click.echo(f"已写入 wrote {output}", err=True)
 
 
@@ -92,10 +98,11 @@ def _write(text: str, output: str | None, fmt: str) -> None:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Table headers and values: Chinese words with names beside ids (zh), or the contract's "
                    "keys and codes (en). JSON and CSV always use the keys and codes.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", type=click.Path(), metavar="FILE", default=None,
               help="Write to this file instead of standard output (CSV with a BOM, for Excel).")
+@force_option
 def analyze(name, list_only, chain, problem, data_path, use_neo4j, uri, username, password, database, fmt,
-            lang, output):
+            lang, output, force):
     """Run a named analysis (分析): on the workbook of --data, or on Neo4j.
 
     Embedded when given --data; Neo4j (the Cypher library in cypher/queries/) when
@@ -110,10 +117,10 @@ def analyze(name, list_only, chain, problem, data_path, use_neo4j, uri, username
         qmap analyze owner-benchmark --data exports/demo/shanghai-demo.xlsx --chain 光伏玻璃产业链质量提升
         qmap analyze sme-unsupported --data exports/demo/shanghai-demo.xlsx --chain sh02 --lang en
         qmap analyze problem-impact --problem P0002 --neo4j --format json
-        qmap analyze city-overview --neo4j --format csv -o overview.csv
+        qmap analyze city-overview --neo4j --format csv -o overview.csv --force
     """
     if list_only:
-        _write(_list_text("json" if fmt == "json" else "table"), output, fmt)
+        _write(_list_text("json" if fmt == "json" else "table"), output, fmt, force)
         return
     if not name:
         fail("缺少分析名称 NAME；可选 (missing NAME; choose from): " + ", ".join(ANALYSES))
@@ -155,4 +162,4 @@ def analyze(name, list_only, chain, problem, data_path, use_neo4j, uri, username
             fail(str(error), 2 if error.kind in ("config", "input") else 1)
     else:
         fail("请用 --data 指定工作簿，或用 --neo4j 连接 Neo4j (give --data PATH or --neo4j)")
-    _write(render(frame, fmt, names, lang), output, fmt)
+    _write(render(frame, fmt, names, lang), output, fmt, force)

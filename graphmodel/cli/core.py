@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
+from ..files import protect_input
 from ..intake import IntakeError, read_dataset
 from ..model import build_graph, chain_table, summary
 from . import main
-from .options import fail, format_option, quiet_option, read_limit_options, read_limits, show_progress
+from .options import fail, force_option, format_option, quiet_option, read_limit_options, read_limits, show_progress
 
 __all__ = ["report_intake_error", "load_graph"]
 
@@ -34,7 +35,11 @@ def report_intake_error(error: IntakeError, fmt: str = "table"):
 
 
 def load_graph(path: str, progress=None):
-    """Read, validate and model a workbook for a command; bad input exits 2 with every error."""
+    """Read, validate and model a workbook for a command; bad input exits 2 with every error.
+
+    The workbook is the command's input from then on: no output may replace it.
+    """
+    protect_input(path)
     try:
         return build_graph(read_dataset(path, limits=read_limits(), progress=progress))
     except IntakeError as error:
@@ -134,7 +139,7 @@ def validate(path, fmt, quiet):
 @click.option("--chain", "chains", multiple=True, metavar="SH02",
               help="Pre-fill this project of the notice's annex (repeatable).")
 @click.option("--district", metavar="普陀区", help="Pre-fill every project of this district (普陀区, 普陀 or 310107).")
-@click.option("--force", is_flag=True, help="Replace an existing file.")
+@force_option
 def template(path, chains, district, force):
     """Write an intake workbook to fill in (Excel), in Chinese.
 
@@ -154,38 +159,39 @@ def template(path, chains, district, force):
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         fail(f"选项 PATH：应以 .xlsx 结尾 (PATH must end in .xlsx): {path}")
-    if target.exists() and not force:
-        fail(f"{path} 已存在；加 --force 覆盖 (exists; use --force to replace it)")
     try:
         prefilled = registry_chains(chains, district)
     except ValueError as error:
         fail(str(error))
-    write_template(target, chains, district, force=True)
+    write_template(target, chains, district, force=force)
     click.echo(f"已写入 wrote {target}" + (f"（预填 {len(prefilled)} 个项目：{'、'.join(prefilled.chain_id)}）"
                                           if len(prefilled) else ""))
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(file_okay=False), default="exports/demo", show_default=True,
+@click.option("-o", "--output", type=click.Path(), metavar="FOLDER", default="exports/demo", show_default=True,
               help="Output folder.")
 @click.option("--seed", type=int, default=233, show_default=True, help="Random seed (same seed, same data).")
 @click.option("--no-maps", is_flag=True, help="Only the workbook, no HTML maps.")
+@force_option
 @quiet_option
-def demo(output, seed, no_maps, quiet):
+def demo(output, seed, no_maps, force, quiet):
     """Generate an illustrative data set for all 28 Shanghai chains, and its maps.
 
     Every invented name carries the marker （示例）. Writes the intake workbook
     (shanghai-demo.xlsx), then validates it exactly as an analyst's file is
-    validated, prints a per-chain summary and writes the quality maps.
+    validated, prints a per-chain summary and writes the quality maps, lists and
+    report. The folder appears complete or not at all; an earlier demo is replaced
+    only with --force.
 
     \b
     Example:
         qmap demo
-        qmap demo -o /tmp/demo --seed 7
+        qmap demo -o /tmp/demo --seed 7 --force
     """
     from ..demo import write_demo
 
-    result = write_demo(output, seed=seed, maps=not no_maps, progress=show_progress(quiet))
+    result = write_demo(output, seed=seed, maps=not no_maps, progress=show_progress(quiet), force=force)
     _echo_table(chain_table(result.graph), f"28 条产业链示例数据 demo data ({result.workbook})")
     for label, where in result.outputs.items():
         click.echo(f"{label}: {where}")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from . import main
-from .options import fail, quiet_option, resolve_chain_option, resolve_graph, show_progress, source_options
+from .options import fail, force_option, quiet_option, resolve_chain_option, resolve_graph, show_progress, source_options
 
 __all__ = ["map_command"]
 
@@ -20,16 +20,19 @@ __all__ = ["map_command"]
               help="The year of the city overview's 本年度解决.")
 @click.option("--baseline", type=click.Path(exists=True), default=None,
               help="Last year's workbook: the city overview shows each goal's change against it.")
-@click.option("-o", "--output", type=click.Path(file_okay=False), default="exports/maps", show_default=True,
+@click.option("-o", "--output", type=click.Path(), metavar="FOLDER", default="exports/maps", show_default=True,
               help="Output folder.")
+@force_option
 @quiet_option
-def map_command(data_path, use_neo4j, uri, username, password, database, chain_id, year, baseline, output, quiet):
+def map_command(data_path, use_neo4j, uri, username, password, database, chain_id, year, baseline, output, force,
+                quiet):
     """Draw the quality maps (质量图谱) as HTML pages that work offline.
 
-    Without --chain: one page per chain (<ID>.html) and the city overview
-    (index.html) linking them. With --chain: that chain's page only (linking back
-    to index.html when the folder has one). Pages use no network at all: open them
-    from a USB stick or a shared folder on an offline PC.
+    Without --chain: one page per chain (<ID>.html, a safe form of the id) and the
+    city overview (index.html) linking them, written as one set. With --chain: that
+    chain's page only (linking back to index.html when the folder has one). Pages
+    use no network at all: open them from a USB stick or a shared folder on an
+    offline PC. Existing pages are replaced only with --force.
 
     \b
     Examples:
@@ -38,17 +41,13 @@ def map_command(data_path, use_neo4j, uri, username, password, database, chain_i
         qmap map --data 2025.xlsx --year 2025 --baseline 2024.xlsx
         qmap map --neo4j -o exports/neo4j-maps
     """
-    from ..maps import chain_filename, write_chain_map, write_maps
+    from ..maps import write_maps
 
     G = resolve_graph(data_path, use_neo4j, uri, username, password, database, chain=chain_id)
     chain_id = resolve_chain_option(G, chain_id)
     out = Path(output)
-    if out.exists() and not out.is_dir():
-        fail(f"选项 -o/--output：{output} 不是文件夹 (is not a folder)")
     if chain_id:
-        index = out / "index.html"
-        path = write_chain_map(G, chain_id, out / chain_filename(chain_id),
-                               overview_href="index.html" if index.is_file() else None)
+        path = write_maps(G, out, chains=[chain_id], overview=False, force=force)
         click.echo(f"已写入质量图谱 wrote map: {path}")
         click.echo(f"用浏览器打开 open in a browser: {path.resolve().as_uri()}")
         return
@@ -59,7 +58,7 @@ def map_command(data_path, use_neo4j, uri, username, password, database, chain_i
     from .core import load_graph
 
     B = load_graph(baseline) if baseline else None
-    index = write_maps(G, out, progress=show_progress(quiet), year=year, baseline=B)
+    index = write_maps(G, out, progress=show_progress(quiet), year=year, baseline=B, force=force)
     n_maps = len(chains(G))
     click.echo(f"已写入 {n_maps} 张产业链质量图谱和全市总览 wrote {n_maps} chain maps and the overview: {out}")
     click.echo(f"用浏览器打开 open in a browser: {index.resolve().as_uri()}")

@@ -247,12 +247,15 @@ def query(cypher, params, fmt, uri, username, password, database, data_path):
     if fmt == "json":
         click.echo(json.dumps([dict(zip(columns, row)) for row in rows], ensure_ascii=False, indent=1))
     elif fmt == "csv":
+        from ..files import csv_text
         from ..store.neo4j import format_value
 
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([[format_value(v) for v in row] for row in rows])
+        # text that Excel would take for a formula stays text; numbers stay numbers
+        writer.writerows([[csv_text(format_value(v)) if isinstance(v, str) else format_value(v) for v in row]
+                          for row in rows])
         click.echo(buf.getvalue(), nl=False)
     else:
         click.echo(render_table(columns, rows))

@@ -13,6 +13,7 @@ __all__ = [
     "read_limits",
     "neo4j_options",
     "quiet_option",
+    "force_option",
     "format_option",
     "show_progress",
     "progress",
@@ -109,6 +110,12 @@ def neo4j_options(func):
 
 def quiet_option(func):
     return click.option("-q", "--quiet", is_flag=True, help="No progress bars or chatter on stderr.")(func)
+
+
+def force_option(func):
+    """--force: the same rule for every command that writes (see :mod:`graphmodel.files`)."""
+    return click.option("--force", is_flag=True,
+                        help="Replace existing output (in a folder: only files qmap wrote there; never an input).")(func)
 
 
 def format_option(*choices: str, default: str = "table"):

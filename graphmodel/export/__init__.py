@@ -13,7 +13,7 @@ from pathlib import Path
 import networkx as nx
 
 from ..model import chain_subgraph
-from ._common import ExportExists
+from ._common import ExportExists, check_target, graph_inputs
 
 __all__ = ["FORMATS", "Format", "export_chain", "export_graph", "ExportExists"]
 
@@ -47,10 +47,17 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 
 
 def export_chain(G: nx.MultiDiGraph, chain_id: str, fmt: str, path, force: bool = False) -> Path:
-    """Write one chain's subgraph in ``fmt``; the file appears whole or not at all."""
+    """Write one chain's subgraph in ``fmt``; the file appears whole or not at all.
+
+    ``path`` is a file (a folder for ``csv``); an existing one is replaced only with ``force``,
+    checked before any drawing starts, and the graph's own source never is.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    FORMATS[fmt].write(chain_subgraph(G, chain_id), path, force=force)
+    H = chain_subgraph(G, chain_id)
+    if FORMATS[fmt].suffix:
+        check_target(path, force, graph_inputs(G))
+    FORMATS[fmt].write(H, path, force=force)
     return Path(path)
 
 
@@ -58,5 +65,7 @@ def export_graph(G: nx.MultiDiGraph, fmt: str, path, force: bool = False) -> Pat
     """Write the whole graph (every chain) in a graph format (not the per-chain diagrams)."""
     if fmt not in ("graphml", "gexf", "json", "csv", "cypher"):
         raise ValueError(f"format {fmt!r} draws one chain; export chains one by one (--all)")
+    if FORMATS[fmt].suffix:
+        check_target(path, force, graph_inputs(G))
     FORMATS[fmt].write(G, path, force=force)
     return Path(path)

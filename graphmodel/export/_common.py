@@ -1,12 +1,13 @@
-"""Shared pieces of the exporters: atomic writes (from :mod:`graphmodel.files`) and flat properties."""
+"""Shared pieces of the exporters: writes through the output layer (:mod:`graphmodel.files`) and flat properties."""
 
 from __future__ import annotations
 
 import networkx as nx
 
-from ..files import ExportExists, atomic_dir, atomic_file, check_target
+from ..files import ExportExists, atomic_file, check_target, graph_inputs, output_folder
 
-__all__ = ["ExportExists", "check_target", "atomic_file", "atomic_dir", "flat_value", "flat_graph"]
+__all__ = ["ExportExists", "check_target", "atomic_file", "output_folder", "graph_inputs", "flat_value",
+           "flat_graph"]
 
 
 def flat_value(value):

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ._common import check_target
-
 __all__ = ["write_html"]
 
 
 def write_html(H: nx.MultiDiGraph, path, force: bool = False):
     from ..maps import write_chain_map
 
-    check_target(path, force)
-    return write_chain_map(H, H.graph["chain"], path)  # the map writer renames into place itself
+    return write_chain_map(H, H.graph["chain"], path, force=force)  # through the output layer, atomically

@@ -4,6 +4,10 @@ Writes a folder: ``nodes_<Label>.csv`` (``id:ID``, typed properties, ``:LABEL``)
 ``relationships_<TYPE>.csv`` (``:START_ID``, ``:END_ID``, ``:TYPE``, typed properties),
 plus ``import.sh`` with the matching command. Arrays use ``;`` (the tool's default).
 
+The folder is written as one set (:func:`graphmodel.files.output_folder`): staged, then
+moved into place; ``force`` replaces only the files of an earlier export there, never
+another file in the folder. Values are written exactly: this is for neo4j-admin, not Excel.
+
 >>> write_neo4j_csv(G, "exports/SH01-csv")   # doctest: +SKIP
 """
 
@@ -15,7 +19,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from ._common import atomic_dir
+from ._common import graph_inputs, output_folder
 
 __all__ = ["write_neo4j_csv", "import_type"]
 
@@ -67,24 +71,23 @@ def write_neo4j_csv(G: nx.MultiDiGraph, folder, force: bool = False):
     for u, v, data in G.edges(data=True):
         rels[data["type"]].append((u, v, data))
     args = []
-    with atomic_dir(folder, force) as tmp:
+    with output_folder(folder, key="neo4j-csv", force=force, inputs=graph_inputs(G)) as out:
         for label, records in sorted(nodes.items()):
             columns = _columns(records, {"id", "label", "labels"})
             header = ["id:ID"] + [f"{k}:{t}" if t != "string" else k for k, t in columns] + [":LABEL"]
             rows = [[r["id"]] + [_cell(r.get(k)) for k, _ in columns] + [";".join(r["labels"])]
                     for r in sorted(records, key=lambda r: r["id"])]
-            _write(tmp / f"nodes_{label}.csv", header, rows)
+            _write(out.path(f"nodes_{label}.csv"), header, rows)
             args.append(f"--nodes=nodes_{label}.csv")
         for rel_type, records in sorted(rels.items()):
             columns = _columns([d for _, _, d in records], {"type"})
             header = [":START_ID", ":END_ID", ":TYPE"] + [f"{k}:{t}" if t != "string" else k for k, t in columns]
             rows = [[u, v, rel_type] + [_cell(d.get(k)) for k, _ in columns]
                     for u, v, d in sorted(records, key=lambda r: (r[0], r[1], str(r[2])))]
-            _write(tmp / f"relationships_{rel_type}.csv", header, rows)
+            _write(out.path(f"relationships_{rel_type}.csv"), header, rows)
             args.append(f"--relationships=relationships_{rel_type}.csv")
-        (tmp / "import.sh").write_text(
-            "#!/bin/sh\n# Bulk-import into an empty, stopped database (neo4j-admin of Neo4j 5).\n"
-            "cd \"$(dirname \"$0\")\"\n"
-            f"neo4j-admin database import full --array-delimiter=';' {' '.join(args)} \"${{1:-neo4j}}\"\n",
-            encoding="utf-8")
+        out.write_text("import.sh",
+                       "#!/bin/sh\n# Bulk-import into an empty, stopped database (neo4j-admin of Neo4j 5).\n"
+                       "cd \"$(dirname \"$0\")\"\n"
+                       f"neo4j-admin database import full --array-delimiter=';' {' '.join(args)} \"${{1:-neo4j}}\"\n")
     return folder

@@ -10,7 +10,7 @@ PosixPath('exports/maps/index.html')
 """
 
 from .chain_map import chain_filename, chain_map_html, write_chain_map
-from .city import city_overview_html, write_city_overview, write_maps
+from .city import city_overview_html, map_filenames, write_city_overview, write_maps
 
 __all__ = ["write_chain_map", "write_city_overview", "write_maps", "chain_map_html", "city_overview_html",
-           "chain_filename"]
+           "chain_filename", "map_filenames"]

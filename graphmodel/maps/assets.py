@@ -28,7 +28,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from ..files import atomic_file
+from ..files import write_file
 from ..resources import asset_text
 
 __all__ = [
@@ -152,8 +152,6 @@ def finalize_page(html: str) -> str:
     return page
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8) whole or not at all (:func:`graphmodel.files.atomic_file`)."""
-    with atomic_file(path, force=True) as out:
-        out.write(text)
-    return Path(path)
+def atomic_write_text(path: str | os.PathLike, text: str, *, force: bool = True) -> Path:
+    """Write ``text`` (UTF-8) whole or not at all (:func:`graphmodel.files.write_file`)."""
+    return write_file(path, text, force=force)

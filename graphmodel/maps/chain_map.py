@@ -37,6 +37,7 @@ from pyvis.network import Network
 from pyvis.node import Node
 
 from .. import analyses, headline, model
+from ..files import graph_inputs, safe_name, write_file
 from ..layout import BODY_GROUPS, ChainLayout, chain_layout
 from ..model import chain_members, chain_subgraph
 from ..schema import PLACED_BY_LAYOUT, REL_KIND, REL_ZH
@@ -63,18 +64,15 @@ _COLORS = {"firm": "#2d3748", "sme_fill": "#e2e8f0", "owner": "#f6c343", "owner_
 # --------------------------------------------------------------------------- small helpers
 
 def chain_filename(chain_id: str) -> str:
-    """A safe file name for a chain's map (ids are user text; Windows reserves some names).
+    """The safe file name of one chain's map, alone (:func:`graphmodel.files.safe_name`).
+
+    A folder of maps names them with :func:`graphmodel.maps.map_filenames`, which also keeps
+    them apart from each other and from ``index.html``.
 
     >>> chain_filename("SH01"), chain_filename("a/b:c"), chain_filename("CON")
     ('SH01.html', 'a_b_c.html', '_CON.html')
     """
-    import re
-
-    stem = re.sub(r"[^\w.-]", "_", str(chain_id), flags=re.UNICODE).strip(".") or "_"
-    if stem.split(".")[0].upper() in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                                      *(f"LPT{i}" for i in range(1, 10))}:
-        stem = "_" + stem
-    return stem[:120] + ".html"
+    return safe_name(chain_id, ".html")
 
 
 def _template_source(name: str):
@@ -602,11 +600,14 @@ def chain_map_html(G: nx.MultiDiGraph, chain_id: str, *, overview_href: str | No
 
 
 def write_chain_map(G: nx.MultiDiGraph, chain_id: str, path: str | Path, *, overview_href: str | None = None,
-                    aggregate: bool | None = None) -> Path:
+                    aggregate: bool | None = None, force: bool = True) -> Path:
     """Write one chain's map to ``path`` (atomically) and return the path.
+
+    ``path`` is the caller's choice, so an existing file there is replaced unless
+    ``force=False`` (the graph's own source file never is).
 
     >>> write_chain_map(G, "SH01", "/tmp/SH01.html")   # doctest: +SKIP
     PosixPath('/tmp/SH01.html')
     """
     html = chain_map_html(G, chain_id, overview_href=overview_href, aggregate=aggregate)
-    return assets.atomic_write_text(path, html)
+    return write_file(path, html, force=force, inputs=graph_inputs(G))

@@ -12,13 +12,17 @@ shows its change against it. Like the chain maps it is one offline file with its
 >>> from graphmodel.maps import write_maps
 >>> write_maps(G, "exports/demo/maps")   # doctest: +SKIP
 PosixPath('exports/demo/maps/index.html')
+
+File names come from :func:`map_filenames` (safe, distinct, never ``index.html``); the
+folder is written through :func:`graphmodel.files.output_folder`, so a set of maps
+appears whole or not at all and replaces only qmap's own earlier maps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Iterable
 from urllib.parse import quote
@@ -26,13 +30,14 @@ from urllib.parse import quote
 import networkx as nx
 
 from .. import analyses, headline, model
+from ..files import graph_inputs, output_folder, safe_names
 from ..registry import SHANGHAI_DISTRICTS
 from ..schema import ENUMS, NQI_PILLARS
 from ..text import change_text
 from . import assets
-from .chain_map import chain_filename, map_environment, write_chain_map
+from .chain_map import chain_map_html, map_environment
 
-__all__ = ["city_overview_html", "write_city_overview", "write_maps", "DISTRICT_TILES"]
+__all__ = ["city_overview_html", "write_city_overview", "write_maps", "map_filenames", "DISTRICT_TILES"]
 
 #: Where each district's tile sits on a 6 × 5 grid (CSS grid-area: row / column / row end / column end),
 #: roughly as the districts lie on the map: Chongming top right, Pudong east, Jinshan south-west.
@@ -211,29 +216,45 @@ def city_overview_html(G: nx.MultiDiGraph, links: dict[str, str] | None = None, 
     return assets.finalize_page(template.render(**_context(G, links or {}, year, baseline)))
 
 
-def _existing_links(G: nx.MultiDiGraph, out_dir: Path) -> dict[str, str]:
-    return {c: quote(chain_filename(c)) for c in model.chains(G) if (out_dir / chain_filename(c)).is_file()}
+def map_filenames(chain_ids) -> dict[str, str]:
+    """Chain id → the file name of its map in a folder of maps (safe, distinct, never ``index.html``).
+
+    >>> map_filenames(["SH01", "index", "a/b"])
+    {'SH01': 'SH01.html', 'a/b': 'a_b.html', 'index': 'index-1bc04b52.html'}
+    """
+    return safe_names(chain_ids, ".html", reserved=["index.html"])
+
+
+def _links(names: dict[str, str], written, out_dir: Path) -> dict[str, str]:
+    """Chain id → href, for the maps this run writes and those already in the folder."""
+    return {c: quote(name) for c, name in names.items() if c in written or (out_dir / name).is_file()}
 
 
 def write_city_overview(G: nx.MultiDiGraph, out_dir: str | Path, year: int | None = None,
-                        baseline: nx.MultiDiGraph | None = None) -> Path:
+                        baseline: nx.MultiDiGraph | None = None, *, force: bool = False) -> Path:
     """Write ``out_dir/index.html`` (atomically), linking each chain whose map is already in ``out_dir``.
 
     >>> write_city_overview(G, "exports/maps")   # doctest: +SKIP
     PosixPath('exports/maps/index.html')
     """
     out_dir = Path(out_dir)
-    return assets.atomic_write_text(out_dir / "index.html",
-                                    city_overview_html(G, _existing_links(G, out_dir), year, baseline))
+    links = _links(map_filenames(model.chains(G)), (), out_dir)
+    with output_folder(out_dir, force=force, inputs=graph_inputs(G)) as out:
+        return out.write_text("index.html", city_overview_html(G, links, year, baseline))
 
 
 def write_maps(G: nx.MultiDiGraph, out_dir: str | Path, chains: Iterable[str] | None = None,
-               progress: bool = False, year: int | None = None, baseline: nx.MultiDiGraph | None = None) -> Path:
+               progress: bool = False, year: int | None = None, baseline: nx.MultiDiGraph | None = None, *,
+               force: bool = False, overview: bool = True) -> Path:
     """Write the map of each chain (all by default) and the city overview; return ``index.html``.
 
-    Each file is written atomically. ``progress`` shows a bar on stderr (only when it
-    is a terminal). Raises :class:`graphmodel.model.UnknownIdError` (a KeyError), before writing anything, for an
-    unknown chain id.
+    The pages are built in a staging folder and moved into ``out_dir`` together. Without
+    ``force`` no existing file is replaced; with it, only maps qmap wrote there (all
+    chains: the earlier set, stale pages included; some chains: just those pages and
+    ``index.html``). ``overview=False`` writes the chain pages only (linking back to an
+    ``index.html`` already there) and returns the last one. ``progress`` shows a bar on
+    stderr (only when it is a terminal). Raises :class:`graphmodel.model.UnknownIdError`
+    (a KeyError), before writing anything, for an unknown chain id.
 
     >>> write_maps(G, "exports/maps", chains=["SH01"])   # doctest: +SKIP
     PosixPath('exports/maps/index.html')
@@ -241,21 +262,20 @@ def write_maps(G: nx.MultiDiGraph, out_dir: str | Path, chains: Iterable[str] | 
     out_dir = Path(out_dir)
     all_chains = model.chains(G)
     selected = all_chains if chains is None else list(dict.fromkeys(model.resolve_chain(G, c) for c in chains))
-    names = Counter(chain_filename(c) for c in all_chains)
-    clash = [c for c in all_chains if names[chain_filename(c)] > 1]
-    if clash:
-        raise ValueError(f"产业链编号映射到相同的文件名 chain ids map to the same file name: {clash}")
+    names = map_filenames(all_chains)
+    back = "index.html" if overview or (out_dir / "index.html").is_file() else None
+    show = progress and sys.stderr.isatty() and selected
+    with output_folder(out_dir, key="maps" if chains is None and overview else None, force=force,
+                       inputs=graph_inputs(G)) as out:
+        if show:
+            import click
 
-    def draw(items):
-        for chain_id in items:
-            write_chain_map(G, chain_id, out_dir / chain_filename(chain_id), overview_href="index.html")
-
-    if progress and sys.stderr.isatty() and selected:
-        import click
-
-        with click.progressbar(selected, label="绘制质量图谱 drawing maps", file=sys.stderr,
-                               item_show_func=lambda c: c or "") as bar:
-            draw(bar)
-    else:
-        draw(selected)
-    return write_city_overview(G, out_dir, year, baseline)
+            bar = click.progressbar(selected, label="绘制质量图谱 drawing maps", file=sys.stderr,
+                                    item_show_func=lambda c: c or "")
+        with bar if show else nullcontext(selected) as items:
+            for chain_id in items:
+                last = out.write_text(names[chain_id], chain_map_html(G, chain_id, overview_href=back))
+        if not overview:
+            return last if selected else out_dir
+        return out.write_text("index.html", city_overview_html(G, _links(names, set(selected), out_dir), year,
+                                                               baseline))
