@@ -1,16 +1,37 @@
 """The ``qmap`` command line: a thin layer over the :mod:`graphmodel` library.
 
 Each group of commands lives in its own module and registers itself on :data:`main`.
+Before any command runs, the terminal streams get the degrading error handler of
+:mod:`graphmodel.cli.console`, so no command (nor a click usage message) crashes on a
+GBK or ASCII console.
 """
 
 from __future__ import annotations
 
 import click
 
+from ..fonts import MissingFontError
+from .console import setup_streams
+
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class QmapGroup(click.Group):
+    """The top-level group: encoding-safe streams first; a missing font is one line, exit 1."""
+
+    def main(self, *args, **kwargs):
+        setup_streams()
+        return super().main(*args, **kwargs)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except MissingFontError as error:
+            click.echo(f"错误 Error: {error}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=QmapGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="qmap")
 def main():
     """qmap — 产业链供应链质量图谱 supply-chain quality maps.
