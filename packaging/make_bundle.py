@@ -199,8 +199,10 @@ def check(target: Target, python: str, wheels: Path, project: str = "qmap") -> l
     """pip's resolver, with no index, proves the bundle alone installs ``project``; the names it would install."""
     with tempfile.TemporaryDirectory(prefix="qmap-check-") as tmp:
         report = Path(tmp) / "report.json"
-        proc = pip_as(target, python, "install", "--dry-run", "--ignore-installed", "--no-index", "--find-links",
-                      str(wheels), *platform_options(target, python), "--report", str(report), "--quiet", project)
+        # --target: pip before 24 takes platform options for an install only with it (nothing is written)
+        proc = pip_as(target, python, "install", "--dry-run", "--ignore-installed", "--target", str(Path(tmp) / "t"),
+                      "--no-index", "--find-links", str(wheels), *platform_options(target, python),
+                      "--report", str(report), "--quiet", project)
         if proc.returncode != 0:
             raise BundleError(f"{target.name} / Python {python}: the bundle is incomplete: {_last_error(proc)}")
         data = json.loads(report.read_text("utf-8"))
