@@ -29,8 +29,9 @@ _STATUS_COLOURS = {"open": _RED, "in_progress": _AMBER, "resolved": _GREEN}
 
 
 def chart_font() -> str:
-    """The CJK font the charts use (one place to switch, e.g. to ``graphmodel.fonts``)."""
-    from .export.image import cjk_font
+    """The CJK font the charts use: :func:`graphmodel.fonts.cjk_font` (the system's, else the one
+    that comes with qmap)."""
+    from .fonts import cjk_font
 
     return cjk_font()
 

@@ -4,6 +4,10 @@ Each group of commands lives in its own module and registers itself on :data:`ma
 Failed writes are handled here, once for every command: an
 :class:`~graphmodel.files.OutputError` (and, as a last resort, any other OS error) is
 one line on stderr and exit status 1 (2 when qmap itself refused), never a traceback.
+
+Before any command runs, the terminal streams get the degrading error handler of
+:mod:`graphmodel.cli.console`, so no command (nor a click usage message) crashes on a
+GBK or ASCII console.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import traceback
 import click
 
 from ..files import OutputError, command_inputs, describe_os_error, os_cause
+from ..fonts import MissingFontError
+from .console import setup_streams
 from .options import fail
 
 __all__ = ["main"]
@@ -42,12 +48,19 @@ def _let_go(error: BaseException) -> None:
 
 
 class QmapGroup(click.Group):
-    """The top-level group: every command runs with its own protected inputs, and every OS failure is one line."""
+    """The top-level group: encoding-safe streams first; every command runs with its own protected
+    inputs; every OS failure, and a missing font, is one line."""
+
+    def main(self, *args, **kwargs):
+        setup_streams()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx):
         with command_inputs():
             try:
                 return super().invoke(ctx)
+            except MissingFontError as error:
+                fail(str(error), 1)
             except OutputError as error:
                 _let_go(error)
                 fail(str(error), error.status)

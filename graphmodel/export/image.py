@@ -3,9 +3,9 @@
 Positions come from :func:`graphmodel.layout.chain_layout`, so the picture in a
 report looks like the map in the browser: upstream tiers, the owner, downstream
 tiers from left to right, support bodies in their band by pillar, problems beside
-the firms they affect. Chinese labels need a CJK font: the first of
-:data:`CJK_FONT_NAMES` installed is used; with none, :class:`MissingFontError` is
-raised rather than drawing boxes.
+the firms they affect. Chinese labels are drawn with :func:`graphmodel.fonts.cjk_font`:
+a system CJK font when there is one, else the font that comes with qmap; with neither,
+:class:`MissingFontError` is raised rather than drawing boxes.
 
 >>> write_png(chain_subgraph(G, "SH01"), "exports/SH01.png")   # doctest: +SKIP
 """
@@ -13,11 +13,11 @@ raised rather than drawing boxes.
 from __future__ import annotations
 
 import io
-from functools import lru_cache
 
 import networkx as nx
 
 from .. import model
+from ..fonts import CJK_FONT_NAMES, MissingFontError, cjk_font
 from ..schema import REL_KIND
 from ..text import truncate
 from ._common import atomic_file
@@ -25,8 +25,6 @@ from .diagram import BODY_COLOUR, PROBLEM_COLOURS, ROLE_COLOURS, chain_diagram
 
 __all__ = ["write_png", "write_svg", "cjk_font", "MissingFontError", "CJK_FONT_NAMES"]
 
-CJK_FONT_NAMES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei", "PingFang SC",
-                  "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Noto Sans CJK JP", "Noto Sans CJK TC")
 _EDGE_STYLE = {  # kind of relationship (schema.REL_KIND) -> (colour, line style, width, alpha)
     "supplies": ("#5b6770", "-", 1.1, 0.85),
     "affects": ("#d64541", "--", 1.0, 0.9),
@@ -41,23 +39,6 @@ _OTHER_COLOURS = {"Chain": "#0b2e59", "District": "#8899aa", "Project": "#b8860b
 
 _MARKERS = {"Problem": "D", "SupportBody": "s", "Project": "P", "PolicyTool": "^", "Indicator": "v",
             "Chain": "h", "District": "p"}
-
-
-class MissingFontError(RuntimeError):
-    pass
-
-
-@lru_cache(maxsize=1)
-def cjk_font() -> str:
-    """The name of an installed font that has Chinese glyphs."""
-    from matplotlib import font_manager
-
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONT_NAMES:
-        if name in installed:
-            return name
-    raise MissingFontError("没有可显示中文的字体 no CJK font installed (e.g. Debian: apt-get install "
-                           "fonts-noto-cjk; Windows has Microsoft YaHei)")
 
 
 def _figure(H: nx.MultiDiGraph):

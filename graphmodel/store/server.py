@@ -91,7 +91,12 @@ def _pom_version(pom: Path = POM_PATH) -> str:
     return match.group(1).strip()
 
 
-NEO4J_VERSION = _pom_version() if POM_PATH.exists() else "5.26.30"
+# Without the checkout's pom (an installed wheel) these two stand in for it; a test keeps
+# them equal to neo4j/pom.xml.
+_WHEEL_NEO4J_VERSION = "5.26.30"
+_WHEEL_DEPENDENCY_PLUGIN = "3.6.1"  # pinned: Maven needs no plugin metadata, so ~/.m2 alone suffices
+
+NEO4J_VERSION = _pom_version() if POM_PATH.exists() else _WHEEL_NEO4J_VERSION
 
 
 def _cache_root() -> Path:
@@ -127,6 +132,15 @@ _FALLBACK_POM = """<?xml version="1.0" encoding="UTF-8"?>
       <version>{version}</version>
     </dependency>
   </dependencies>
+  <build>
+    <plugins>
+      <plugin>
+        <groupId>org.apache.maven.plugins</groupId>
+        <artifactId>maven-dependency-plugin</artifactId>
+        <version>{plugin}</version>
+      </plugin>
+    </plugins>
+  </build>
 </project>
 """
 
@@ -136,9 +150,10 @@ def _pom_or_fallback(pom: Path) -> Path:
         return pom
     # An installed wheel has no neo4j/pom.xml: write the same one-dependency project to the cache.
     fallback = _cache_root() / f"neo4j-pom-{NEO4J_VERSION}" / "pom.xml"
-    if not fallback.exists():
+    text = _FALLBACK_POM.format(version=NEO4J_VERSION, plugin=_WHEEL_DEPENDENCY_PLUGIN)
+    if not fallback.exists() or fallback.read_text(encoding="utf-8") != text:
         fallback.parent.mkdir(parents=True, exist_ok=True)
-        fallback.write_text(_FALLBACK_POM.format(version=NEO4J_VERSION), encoding="utf-8")
+        fallback.write_text(text, encoding="utf-8")
     return fallback
 
 
