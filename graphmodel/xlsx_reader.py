@@ -20,6 +20,7 @@ result (a workbook written by a script and never opened in Excel).
 
 from __future__ import annotations
 
+import defusedxml  # noqa: F401 -- openpyxl parses through defusedxml when it is installed: a second guard
 import re
 import warnings
 import zipfile

@@ -8,6 +8,7 @@ Neo4j backend runs the Cypher library (``cypher/queries/<name>.cypher``) through
 from __future__ import annotations
 
 import json
+import sys
 import numbers
 
 import click
@@ -50,6 +51,15 @@ def render(frame: pd.DataFrame, fmt: str, names: dict | None = None, lang: str =
                for c in frame.columns]
     headers, rows, align = analysis_table(to_records(frame), list(frame.columns), numeric, names, lang)
     return format_table(headers, rows, align, footer=f"({len(rows)} 行 rows)")
+
+
+def _shows_chinese(stream) -> bool:
+    """Can ``stream`` show Chinese text (UTF-8, GBK…), or would every character become ``?`` (ASCII)?"""
+    try:
+        "中文".encode(getattr(stream, "encoding", None) or "utf-8")
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
 
 
 def _ids(frame: pd.DataFrame) -> set[str]:
@@ -95,9 +105,10 @@ def _write(text: str, output: str | None, fmt: str, force: bool) -> None:
 @click.option("--problem", default=None, metavar="ID", help="The problem (problem-impact; required there).")
 @source_options
 @format_option("table", "json", "csv")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Table headers and values: Chinese words with names beside ids (zh), or the contract's "
-                   "keys and codes (en). JSON and CSV always use the keys and codes.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Table headers and values: Chinese words with names beside ids (zh, the default), or the "
+                   "contract's keys and codes (en; also the default where the output cannot show Chinese, e.g. "
+                   "an ASCII console). JSON and CSV always use the keys and codes.")
 @click.option("-o", "--output", type=click.Path(), metavar="FILE", default=None,
               help="Write to this file instead of standard output (CSV with a BOM, for Excel).")
 @force_option
@@ -119,6 +130,8 @@ def analyze(name, list_only, chain, problem, data_path, use_neo4j, uri, username
         qmap analyze problem-impact --problem P0002 --neo4j --format json
         qmap analyze city-overview --neo4j --format csv -o overview.csv --force
     """
+    if lang is None:
+        lang = "zh" if output is not None or _shows_chinese(sys.stdout) else "en"
     if list_only:
         _write(_list_text("json" if fmt == "json" else "table"), output, fmt, force)
         return
