@@ -27,7 +27,7 @@ __all__ = [
     "build_graph", "add_node", "add_rel", "UnknownIdError",
     # the graph vocabulary
     "nodes_of", "rels_of", "is_label", "chains", "match_chain", "unknown_chain", "resolve_chain",
-    "chain_district", "district_chains", "chain_members", "chain_owner", "is_sme", "member_chains",
+    "chain_district", "district_chains", "chain_members", "chain_owner", "is_sme", "firm_tags", "member_chains",
     "chain_supplies", "supply_arcs", "supply_graph", "chain_problems", "chain_projects", "chain_cases",
     "problem_firm", "problem_chain", "is_unresolved", "problem_projects", "project_problems", "project_lead",
     "firm_projects", "case_subjects", "SUPPORT_TYPES", "link_active", "link_services", "support_links",
@@ -245,6 +245,29 @@ def is_sme(G: nx.MultiDiGraph, firm: str) -> bool:
     and for a firm whose size is not given."""
     data = G.nodes[firm]
     return bool(data.get("sme", data.get("size") != "large"))
+
+
+def firm_tags(G: nx.MultiDiGraph, firm: str) -> list[str]:
+    """An enterprise's tags (企业标签: 专精特新, 小巨人, 高新技术企业, …), in the order given, none twice.
+
+    The optional ``tags`` column of the enterprises sheet: a list, or text separated by
+    ``;``/``；`` where a reader kept it as written; absent or blank means no tags.
+
+    >>> G = nx.MultiDiGraph(); G.add_node("E1", tags="专精特新；小巨人"); G.add_node("E2")
+    >>> firm_tags(G, "E1"), firm_tags(G, "E2")
+    (['专精特新', '小巨人'], [])
+    """
+    raw = G.nodes[firm].get("tags")
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        raw = raw.replace("；", ";").split(";")
+    out: list[str] = []
+    for tag in raw:
+        text = "" if tag is None else str(tag).strip()
+        if text and text not in out:
+            out.append(text)
+    return out
 
 
 def member_chains(G: nx.MultiDiGraph, firm: str) -> list[str]:
