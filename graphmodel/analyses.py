@@ -79,6 +79,7 @@ __all__ = [
     "critical_suppliers",
     "city_overview",
     "support_suggestions",
+    "support_targets",
     "SUGGESTION_REACH",
     "reading_status",
     "betweenness_scores",
@@ -694,8 +695,10 @@ def _service_rank(code: str) -> tuple[int, str]:
     return (codes.index(code) if code in codes else len(codes), code)
 
 
-def _gap_targets(G: nx.MultiDiGraph, chain_id: str) -> list[tuple[str, str, str]]:
-    """(target kind, target id, service) of every gap of a chain, as support-suggestions defines them."""
+def support_targets(G: nx.MultiDiGraph, chain_id: str) -> list[tuple[str, str, str]]:
+    """(target kind, target id, service) of every gap of a chain, as support-suggestions defines them:
+    each missing service of an uncovered problem, each needed service of an unsupported SME."""
+    chain_id = resolve_chain(G, chain_id)
     targets = []
     for problem in model.chain_problems(G, chain_id):
         targets += [("problem", problem, s) for s in problem_coverage(G, problem).missing]
@@ -748,7 +751,7 @@ def support_suggestions(G: nx.MultiDiGraph, chain: str | None = None) -> pd.Data
         def reach(body: str) -> str:
             return "chain" if body in here else ("district" if body in nearby else "city")
 
-        for kind, target, service in _gap_targets(G, chain_id):
+        for kind, target, service in support_targets(G, chain_id):
             for body in offering.get(service, ()):
                 if body not in loads:
                     loads[body] = _active_load(G, body)

@@ -31,7 +31,7 @@ __all__ = [
     "chain_supplies", "supply_arcs", "supply_graph", "chain_problems", "chain_projects", "chain_cases",
     "problem_firm", "problem_chain", "is_unresolved", "problem_projects", "project_problems", "project_lead",
     "firm_projects", "case_subjects", "SUPPORT_TYPES", "link_active", "link_services", "support_links",
-    "body_links", "addressing_bodies", "project_partners", "supporting_bodies", "chain_enablers", "chain_bodies", "tool_targets", "chain_policy_tools",
+    "body_links", "body_chains", "addressing_bodies", "project_partners", "supporting_bodies", "chain_enablers", "chain_bodies", "tool_targets", "chain_policy_tools",
     "readings", "latest_readings", "chain_targets", "node_sources", "chain_subgraph",
     "summary", "chain_table",
 ]
@@ -390,6 +390,11 @@ def body_links(G: nx.MultiDiGraph, body: str, active_only: bool = False) -> list
     return sorted(((v, d["type"], d) for _, v, d in G.out_edges(body, data=True)
                    if d["type"] in SUPPORT_TYPES and (not active_only or link_active(d))),
                   key=lambda x: (x[0], x[1], str(x[2].get("service"))))
+
+
+def body_chains(G: nx.MultiDiGraph, body: str) -> list[str]:
+    """The chains a body ENABLES (any ENABLES link, whatever its service or status)."""
+    return sorted({v for v, rel_type, _ in body_links(G, body) if rel_type == "ENABLES"})
 
 
 def addressing_bodies(G: nx.MultiDiGraph, problem: str) -> list[str]:
