@@ -281,9 +281,11 @@ def chain_supplies(G: nx.MultiDiGraph, chain_id: str) -> list[tuple[str, str, di
     Found from the members' outgoing edges, so asking every chain stays linear in the graph.
     """
     out = []
-    for firm in chain_members(G, chain_id):
-        out.extend((firm, v, d) for v, d in _out(G, firm, "SUPPLIES") if d.get("chain") == chain_id)
-    return sorted(out, key=lambda e: (e[0], e[1], str(e[2].get("product"))))
+    for firm in sorted(chain_members(G, chain_id)):  # sorted by supplier, then each supplier's few edges
+        mine = [(firm, v, d) for v, d in _out(G, firm, "SUPPLIES") if d.get("chain") == chain_id]
+        mine.sort(key=lambda e: (e[1], str(e[2].get("product"))))
+        out.extend(mine)
+    return out
 
 
 def supply_arcs(G: nx.MultiDiGraph, chain_id: str) -> set[tuple[str, str]]:

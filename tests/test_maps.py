@@ -340,8 +340,12 @@ def test_single_source_links_are_marked(G, c1_html):
     pairs = {(r["supplier_id"], r["customer_id"]) for r in analyses.to_records(analyses.single_source(G, "C1"))}
     marked = {(e["from"], e["to"]) for e in edges if e["q"].get("ss")}
     assert marked == pairs and pairs
-    sample = next(e for e in edges if e["q"].get("ss"))
-    assert any(line.startswith("唯一供方：是") for line in sample["q"]["i"])
+    products = {(r["supplier_id"], r["customer_id"]): r["product"]
+                for r in analyses.to_records(analyses.single_source(G, "C1"))}
+    for e in edges:
+        if e["q"].get("ss"):  # the page's tooltip names the products only this supplier gives
+            only = e["q"]["p"] if e["q"]["ss"] == 1 else e["q"]["ss"]
+            assert products[(e["from"], e["to"])] in only
 
 
 def test_user_text_never_reaches_the_page_as_markup(G, c1_html):
@@ -488,6 +492,15 @@ def test_overview_links_only_maps_that_exist(G, tmp_path):
     with pytest.raises(KeyError):
         write_maps(G, tmp_path / "other", chains=["C9"])
     assert not (tmp_path / "other").exists()
+
+
+def test_a_one_chain_data_set_gets_no_city_page_of_sixteen_empty_districts(W38, tmp_path):
+    index = write_maps(W38, tmp_path)
+    html = index.read_text(encoding="utf-8")
+    assert 'data-district="' not in html and 'data-headline="districts"' not in html
+    assert "本数据集只有 1 条产业链项目" in html and '<a href="W38.html">Willems chain 38</a>' in html
+    assert 'data-headline="members"' in html and 'data-chain="W38"' in html  # the KPI cards and table remain
+    assert external_references(html) == []
 
 
 def test_overview_escapes_chain_names(tmp_path):

@@ -581,12 +581,23 @@
     }
   });
   network.on("blurNode", hideTip);
+  /* A supply line's tooltip, from the few facts the page carries for it. */
+  function supplyInfo(e) {
+    var q = e.q, lines = [META.kindZh.supplies, "从：" + nameOf(e.from), "到：" + nameOf(e.to)];
+    if (q.p) lines.push("产品：" + q.p.join("、"));
+    if (q.sh) lines.push("占比：" + q.sh.map(function (x) { return Math.round(x * 100) + "%"; }).join("、"));
+    if (q.cr) lines.push("关键供应：是");
+    var only = q.ss === 1 ? (q.p || []) : (q.ss || []).filter(Boolean);
+    if (q.ss) lines.push("唯一供方：是（" + (only.join("、") || "未指明产品") + " 仅此一家供应）");
+    return lines;
+  }
   network.on("hoverEdge", function (p) {
     var e = edges.get(p.edge);
-    if (!e || !e.q.i) return;
+    var info = e && (e.q.i || (e.q.k === "supplies" ? supplyInfo(e) : null));
+    if (!info) return;
     var box = el("div");
-    box.appendChild(el("div", "hd", e.q.i[0]));
-    box.appendChild(propsTable(e.q.i.slice(1).map(function (line) {
+    box.appendChild(el("div", "hd", info[0]));
+    box.appendChild(propsTable(info.slice(1).map(function (line) {
       var cut = line.indexOf("：");
       return cut > 0 ? [line.slice(0, cut), line.slice(cut + 1)] : ["", line];
     })));
@@ -867,7 +878,15 @@
 
   // ------------------------------------------------------------------ in-page lists
   var LISTS = {};
-  META.lists.forEach(function (l) { LISTS[l.key] = l; });
+  META.lists.forEach(function (l) {
+    LISTS[l.key] = l;
+    var keys = l.cols.map(function (c) { return c[0]; });
+    l.cols.forEach(function (c, i) {  // a name column shows the name of the node its id column names
+      if (c[2].indexOf("name:") !== 0) return;
+      var from = keys.indexOf(c[2].slice(5));
+      l.rows.forEach(function (row) { row[i] = row[from]; });
+    });
+  });
   var sortBy = {}, showAll = {}, LIST_ROWS = 400;
   var tabs = document.querySelectorAll("#q-lists [data-list]"), thead = document.querySelector("#q-table thead");
   var tbody = document.querySelector("#q-table tbody"), listCount = document.getElementById("q-list-count");
@@ -875,6 +894,7 @@
   var topBox = document.getElementById("q-top-box"), topSelect = document.getElementById("q-top");
   function cellText(kind, v) {
     if (v === null || v === undefined) return "";
+    if (kind.indexOf("name:") === 0) return nameOf(v);
     if (kind === "svc") return Array.isArray(v) ? svcWords(v) : (META.serviceZh[v] || v);
     if (kind === "ids") return v.join("、");
     if (kind === "pct") return Math.round(v * 100) + "%";
@@ -1173,7 +1193,7 @@
       var l = LISTS[key];
       return listRows(key).map(function (row) {
         var o = {};
-        l.cols.forEach(function (c, i) { o[c[0]] = row[i]; });
+        l.cols.forEach(function (c, i) { o[c[0]] = c[2].indexOf("name:") === 0 ? nameOf(row[i]) : row[i]; });
         return o;
       });
     },

@@ -322,9 +322,22 @@ def _edge_style(G, H, u, v, kind, props, states, single: frozenset = frozenset()
         style.update(color={"color": _COLORS["indicator"], "opacity": 0.5}, width=0.8, dashes=[1, 4])
     else:  # district
         style.update(color={"color": "#90cdf4", "opacity": 0.8}, width=1.2, arrows={"to": {"enabled": False}})
+    if kind == "supplies":
+        # Supply lines are most of a big chain's page: the page writes their tooltip from these few facts.
+        style["q"] = {"k": kind, "s": services}
+        products = [p.get("product") for p in props if p.get("product")]
+        shares = [p.get("share") for p in props if p.get("share") is not None]
+        if products:
+            style["q"]["p"] = [str(p) for p in products]
+        if shares:
+            style["q"]["sh"] = shares
+        if any(p.get("critical") for p in props):
+            style["q"]["cr"] = 1
+        if single:  # 1: every product of the line; else the products only this supplier gives
+            named = sorted(str(p) for p in single if p is not None)
+            style["q"]["ss"] = 1 if named == sorted(style["q"].get("p", [])) else (named or [""])
+        return style
     style["q"] = {"k": kind, "s": services, "i": _edge_info(H, u, v, kind, props, single)}
-    if single:
-        style["q"]["ss"] = 1
     return style
 
 
@@ -435,7 +448,8 @@ CRITICAL_MAX_WORK = 40_000_000
 CRITICAL_TOP = 10
 
 #: The in-page lists: analysis → (title, columns as (key, caption, kind), the column a row click focuses).
-#: Kinds tell the page how to show a value: id, text, num, svc (service codes), ids, pct, bool, enum:<name>.
+#: Kinds tell the page how to show a value: id, text, num, svc (service codes), ids, pct, bool, enum:<name>,
+#: name:<column> (left out of the rows: the page shows the name of the node that column names).
 LISTS: dict[str, tuple[str, tuple[tuple[str, str, str], ...], str]] = {
     "uncovered-problems": ("未覆盖问题", (
         ("problem_id", "问题编号", "id"), ("title", "问题", "text"), ("enterprise_id", "涉及企业编号", "id"),
@@ -450,8 +464,9 @@ LISTS: dict[str, tuple[str, tuple[tuple[str, str, str], ...], str]] = {
         ("body_name", "推荐机构", "text"), ("reach", "与本链的距离", "enum:reach"),
         ("active_links", "在服务数", "num")), "target_id"),
     "single-source": ("唯一供方", (
-        ("customer_id", "需方编号", "id"), ("customer_name", "需方", "text"), ("product", "产品", "text"),
-        ("supplier_id", "唯一供方编号", "id"), ("supplier_name", "唯一供方", "text"), ("share", "供货占比", "pct"),
+        ("customer_id", "需方编号", "id"), ("customer_name", "需方", "name:customer_id"), ("product", "产品", "text"),
+        ("supplier_id", "唯一供方编号", "id"), ("supplier_name", "唯一供方", "name:supplier_id"),
+        ("share", "供货占比", "pct"),
         ("critical", "关键供应", "bool")), "customer_id"),
     "critical-suppliers": ("关键企业", (
         ("rank", "排名", "num"), ("enterprise_id", "企业编号", "id"), ("name", "企业名称", "text"),
@@ -474,14 +489,13 @@ def _lists(G: nx.MultiDiGraph, chain_id: str, facts: dict) -> list[dict]:
             r["problem_id"])) for r in facts["uncovered"]],
         "sme-unsupported": [dict(r, needs=facts["sme_needs"].get(r["enterprise_id"], [])) for r in facts["unsupported"]],
         "support-suggestions": facts["suggestions"],
-        "single-source": [dict(r, customer_name=_name(G, r["customer_id"]), supplier_name=_name(G, r["supplier_id"]))
-                          for r in facts["single"]],
+        "single-source": facts["single"],  # the page fills in the names from its nodes
         "critical-suppliers": facts["critical"] or [],
     }
     out = []
     for key, (title, columns, focus) in LISTS.items():
         item = {"key": key, "zh": title, "cols": [list(c) for c in columns], "focus": focus,
-                "rows": [[r.get(c[0]) for c in columns] for r in records[key]]}
+                "rows": [[None if c[2].startswith("name:") else r.get(c[0]) for c in columns] for r in records[key]]}
         if key == "critical-suppliers":
             item["top"] = CRITICAL_TOP
             if facts["critical"] is None:

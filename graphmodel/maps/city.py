@@ -4,7 +4,8 @@ The overview shows Shanghai's 16 districts as a tile map (roughly where they lie
 listing its chain projects (★ key projects marked) with a link to the chain's map, and
 a sortable KPI table from :func:`graphmodel.analyses.city_overview`: members, SMEs,
 bodies by pillar, problems by status, problems with a missing service, projects and
-coverage. Like the chain maps it is one offline file with its own CSP.
+coverage. Like the chain maps it is one offline file with its own CSP. A data set of one chain
+gets no district tiles: the page says plainly that it covers that one chain and links its map.
 
 >>> from graphmodel.maps import write_maps
 >>> write_maps(G, "exports/demo/maps")   # doctest: +SKIP
@@ -100,9 +101,11 @@ def _context(G: nx.MultiDiGraph, linked: dict[str, str]) -> dict:
         "gaps": city.uncovered, "projects": city.projects,
         "coverage": city.coverage, "coverage_pct": _pct(city.coverage),
     }
+    # One chain is no city: its page says so plainly, without 16 district tiles or a count of districts.
+    single = chains[0] if len(chains) == 1 else None
     cards = [
         _card(city, "chains", extra=f"（★ 重点 {city.key_chains}）"),
-        _card(city, "districts"),
+        *([] if single else [_card(city, "districts")]),
         _card(city, "members", extra=f"（中小企业 {city.smes}）"),
         _card(city, "bodies"),
         _card(city, "uncovered", "未解决·缺服务", "red"),
@@ -132,7 +135,7 @@ def _context(G: nx.MultiDiGraph, linked: dict[str, str]) -> dict:
     from .. import __version__
 
     return {
-        "title": TITLE, "chains": chains, "districts": districts, "district_count": len(SHANGHAI_DISTRICTS),
+        "title": TITLE, "chains": chains, "single": single, "districts": districts, "district_count": len(SHANGHAI_DISTRICTS),
         "pillars": pillars, "statuses": statuses, "totals": totals, "cards": cards, "definitions": definitions, "defs": defs,
         "demo_note": demo_note,
         "source": G.graph.get("source") or "", "generated": dt.date.today().isoformat(), "version": __version__,
