@@ -617,6 +617,7 @@
   function closeDetail() { detail.hidden = true; detail.textContent = ""; }
   function openDetail(parts) {
     detail.textContent = "";
+    delete detail.dataset.gaps;
     var close = el("button", "close", "×");
     close.type = "button"; close.title = "关闭";
     close.addEventListener("click", function () {
@@ -811,25 +812,19 @@
   /* The gap view's panel: every uncovered problem and unsupported SME, with what it lacks. */
   function showGaps() {
     var parts = [el("h3", null, "缺口清单")];
-    var probs = Object.keys(META.gap.problems).sort(), smes = Object.keys(META.gap.smes).sort();
-    parts.push(el("h4", null, "未覆盖问题 " + probs.length + " 个"));
-    var ul = el("ul", "gap-problems");
-    probs.forEach(function (p) {
-      var li = el("li"); li.dataset.node = p;
-      li.appendChild(focusLink(p, nameOf(p)));
-      li.appendChild(el("span", "reach", " · 缺 " + svcWords(META.gap.problems[p])));
-      ul.appendChild(li);
-    });
-    parts.push(ul);
-    parts.push(el("h4", null, "无帮扶中小企业 " + smes.length + " 家"));
-    var ul2 = el("ul", "gap-smes");
-    smes.forEach(function (f) {
-      var li = el("li"); li.dataset.node = f;
-      li.appendChild(focusLink(f, nameOf(f)));
-      li.appendChild(el("span", "reach", " · 需 " + svcWords(META.gap.smes[f])));
-      ul2.appendChild(li);
-    });
-    parts.push(ul2);
+    function section(title, cls, gaps, lacks) {
+      var ids = Object.keys(gaps).sort(), ul = el("ul", cls);
+      parts.push(el("h4", null, title.replace("N", ids.length)));
+      ids.forEach(function (id) {
+        var li = el("li"); li.dataset.node = id;
+        li.appendChild(focusLink(id, nameOf(id)));
+        li.appendChild(el("span", "reach", " · " + lacks + " " + svcWords(gaps[id])));
+        ul.appendChild(li);
+      });
+      parts.push(ul);
+    }
+    section("未覆盖问题 N 个", "gap-problems", META.gap.problems, "缺");
+    section("无帮扶中小企业 N 家", "gap-smes", META.gap.smes, "需");
     parts.push(el("p", "note", "点击条目查看建议对接的机构；右侧“供需对接”清单列出全部建议。"));
     openDetail(parts);
     detail.dataset.gaps = "1";
@@ -1165,7 +1160,6 @@
   if (META.empty) document.getElementById("q-empty").hidden = false;
   renderClusterList();
   renderExploreState();
-  renderList();
   restyle();
   if (state.focus) {
     network.selectNodes([state.focus]);
@@ -1177,6 +1171,7 @@
   network.moveTo({ position: { x: startView.x, y: startView.y }, scale: startView.scale, animation: false });
   restoring = false;
   network.once("afterDrawing", function () {
+    renderList();  // the lists beside the map wait for its first frame
     document.body.setAttribute("data-ready", "1");
   });
 

@@ -10,11 +10,27 @@ What the analyst sees: upstream tiers → owner → downstream tiers left to rig
 bodies in their own band grouped by pillar; each problem a coloured tag beside the firm
 it affects (red: unresolved with a needed service no body covers, amber: unresolved and
 covered, green: resolved — :func:`graphmodel.analyses.problem_coverage`); support
-links coloured and dashed by service; the owner a gold star, SMEs small dashed dots.
-A side panel has the legend, a search box (name or id, Chinese included), filters by
-node type, service and problem status, a "gaps only" switch, and the impact path of a
-clicked problem (:func:`graphmodel.analyses.problem_impact`). Big chains start
-aggregated: crowded cells collapse into cluster nodes that expand on click.
+links coloured and dashed by service; the owner a gold star, SMEs small dashed dots;
+single-source supply lines in orange (analysis 3), critical suppliers ringed (analysis 8),
+firm tags as small badges. Labels stay about 12 px on screen at any zoom, cut to the room
+the layout leaves them (full names when zoomed in or hovered).
+
+From display to action: the *gap view* lights, in place, every uncovered problem (with its
+firm) and every unsupported SME (analyses 1 and 4), writes what each lacks on its label and
+lists them with the bodies :func:`graphmodel.analyses.support_suggestions` names (a click
+lights that body and what it already serves). A dock beside the map holds the details and
+five lists — uncovered problems, unsupported SMEs, support suggestions, single-source links,
+critical suppliers (top N) — each sortable, each row focusing the map, each downloadable as
+CSV (BOM, formula-safe) from the page. Exploration: a firm's neighbourhood (N tiers up and
+down) and the shortest paths between two firms, filters by type, service, status, district,
+size, tier and tag. The page's state lives in the URL fragment; "save picture" writes the
+view as PNG; printing gives A4 landscape with title and legend — all offline.
+
+Big chains start aggregated: crowded cells (split by main product where that groups them)
+collapse into cluster nodes that expand on click. Writing a page is linear in the chain:
+problem impacts come from one batched pass (:func:`graphmodel.analyses.problem_impacts`) and
+the page walks a clicked problem's path over its own supply lines; critical suppliers are
+ranked only while exact betweenness is affordable (:data:`CRITICAL_MAX_WORK`).
 
 >>> from graphmodel.maps import write_chain_map
 >>> write_chain_map(G, "SH01", "exports/maps/SH01.html")   # doctest: +SKIP
