@@ -131,7 +131,7 @@
   }
   /* Font sizes by kind of node at zoom ``scale``: about 12.5 px on screen, within what the layout has room for.
    * They are set on vis-network's groups (one change for all nodes), never per node. */
-  var FONT_KIND = { firm: [14, 30], owner: [17, 36], problem: [12.5, BUDGET.tagDy - 8], item: [14, 28] };
+  var FONT_KIND = { firm: [14, 30], owner: [17, 36 * TS], problem: [12.5, BUDGET.tagDy - 8], item: [14, 28] };
   function kindOf(q) { return q.t === "problem" ? "problem" : (q.o ? "owner" : (q.t === "firm" ? "firm" : "item")); }
   function groupKind(g) {
     if (g === "owner") return "owner";
@@ -151,7 +151,7 @@
     var text = q.n || "";
     if (state.gap && problem && META.gap.problems[n.id]) text = "缺：" + svcWords(META.gap.problems[n.id], "·");
     if (state.gap && META.gap.smes[n.id]) text = "无帮扶·需" + svcWords(META.gap.smes[n.id], "·");
-    var budget = problem ? BUDGET.problem : (q.t === "firm" ? BUDGET.firm : BUDGET.item);
+    var budget = problem ? BUDGET.problem : (q.o ? BUDGET.firm * TS : (q.t === "firm" ? BUDGET.firm : BUDGET.item));
     var label = f * scale < 7 ? "" : fit(text, f, budget);
     if (q.o) label = (label ? label + "\n" : "") + "链主";
     else if (state.gap && META.gap.smes[n.id] && q.n && 2.5 * f + 12 <= BUDGET.rowH && f * scale >= 7) {
@@ -311,7 +311,7 @@
   var edgeView = new vis.DataView(edges, { filter: edgeVisible });
   var baseEdge = {};
   EDGES.forEach(function (e) { baseEdge[e.id] = { color: e.color, width: e.width }; });
-  var aggIds = [];
+  var aggIds = [], aggShown = "base";
 
   function endpoint(id) { return collapsedHere(id) ? clusterOf.get(id) : id; }
   function rebuildAggregates() {
@@ -338,6 +338,7 @@
     });
     if (aggIds.length) edges.remove(aggIds);
     aggIds = fresh.map(function (e) { return e.id; });
+    aggShown = "base";
     if (fresh.length) edges.add(fresh);
   }
 
@@ -425,6 +426,14 @@
       else if (key === "lit") edgeUpd.push({ id: e.id, color: { color: em.color, opacity: 1 }, width: 3.5 });
       else edgeUpd.push({ id: e.id, color: { color: (base.color || {}).color || "#a0aec0", opacity: 0.07 }, width: base.width });
     });
+    var aggKey = em ? "dim" : "base";  // lines between groups fade with the rest
+    if (aggKey !== aggShown) {
+      aggShown = aggKey;
+      aggIds.forEach(function (id) {
+        var e = edges.get(id);
+        edgeUpd.push({ id: id, color: { color: e.color.color, opacity: em ? 0.06 : 0.55 } });
+      });
+    }
     if (nodeUpd.length) nodes.update(nodeUpd);
     if (edgeUpd.length) edges.update(edgeUpd);
   }
@@ -941,7 +950,9 @@
       var r = el("tr");
       r.dataset.node = row[focusCol];
       l.cols.forEach(function (c, i) {
-        r.appendChild(el("td", c[2] === "num" || c[2] === "pct" ? "num" : (c[2] === "id" ? "id" : null), cellText(c[2], row[i])));
+        var text = cellText(c[2], row[i]), td = el("td", c[2] === "num" || c[2] === "pct" ? "num" : (c[2] === "id" ? "id" : null), text);
+        if (text.length > 12) td.title = text;  // cut to the column: the whole text on hover
+        r.appendChild(td);
       });
       r.addEventListener("click", function () {
         tbody.querySelectorAll("tr.on").forEach(function (x) { x.classList.remove("on"); });

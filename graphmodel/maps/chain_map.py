@@ -648,6 +648,8 @@ def _build(G: nx.MultiDiGraph, chain_id: str, overview_href: str | None, aggrega
     for node in pyvis_nodes:
         if node.get("group") in ("chain", "district"):
             node["font"] = {"size": round((22 if node["group"] == "chain" else 16) * text_scale)}
+        elif node.get("group") == "owner" and text_scale > 1:  # the owner stands out on a big chain's overview
+            node["size"] = round(27 * text_scale)
 
     gap_set = set(gaps)
     cluster_meta = []
