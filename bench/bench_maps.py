@@ -21,7 +21,7 @@ navigation start (``performance.now()``). Ours is the median of ``--repeat`` run
 is run once (it takes minutes). Then the ratios pyvis / qmap.
 
 Then the time to write one page of a seeded synthetic chain of 20,000 firms (``--write-firms``;
-:func:`bench.synthetic.synthetic_chain`: tiers, 3–8 supply links per firm, problems on 10 % of
+:func:`bench.synthetic_chain.synthetic_chain`: tiers, 3–8 supply links per firm, problems on 10 % of
 the firms, support links, readings), against the issue's anchor of 30 s.
 
 Run::
@@ -52,7 +52,7 @@ from graphmodel.model import build_graph, chain_subgraph
 from graphmodel.schema import SERVICES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import synthetic_chain  # noqa: E402
+from synthetic_chain import synthetic_chain  # noqa: E402
 
 #: The issue's anchor for writing a 20,000-firm chain's page.
 WRITE_ANCHOR_S = 30.0

@@ -9,9 +9,10 @@ problems on about 10 % of the firms (needs among the four NQI pillars, a mix of 
 support bodies (~1.5 % of the firms) that ENABLE the chain and SUPPORT a few firms, some
 addressing problems; indicators with readings for about 10 % of the firms.
 
-Small on purpose: ``bench/bench_maps.py`` uses it for the page-writing figure, and
-``bench/bench_scale.py`` may reuse it (pass ``chain_id``, ``id_prefix`` and ``district``
-to put many chains in one city).
+Small on purpose, and in memory (no files): ``bench/bench_maps.py`` uses it for the
+page-writing figure. (The scale benchmarks' ``bench/synthetic.py`` writes a whole synthetic
+city as CSV; pass ``chain_id``, ``id_prefix`` and ``district`` here to put several of these
+chains side by side.)
 
 >>> tables = synthetic_chain(200, seed=1)
 >>> len(tables["enterprises"]), tables["members"][0]["role"]
