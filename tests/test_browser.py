@@ -457,10 +457,10 @@ def test_list_rows_sort_and_a_row_click_focuses_its_node(sh02, demo):
     assert sh02.js("document.querySelector('#q-table th[data-key=\"name\"]').className") == "sorted-asc"
     sh02.page.click('#q-lists [data-list="sme-unsupported"]')
     sh02.page.click('#q-table tbody tr[data-node="E0079"]')
-    sh02.page.wait_for_timeout(700)  # the focus animation
     assert sh02.js("qmap.network.getSelectedNodes()") == ["E0079"]
-    view, node = sh02.js("[qmap.network.getViewPosition(), qmap.network.getPositions(['E0079']).E0079]")
-    assert abs(view["x"] - node["x"]) < 2 and abs(view["y"] - node["y"]) < 2
+    sh02.page.wait_for_function("""() => {  // the focus animation ends centred on the node
+        const v = qmap.network.getViewPosition(), p = qmap.network.getPositions(['E0079']).E0079;
+        return Math.abs(v.x - p.x) < 2 && Math.abs(v.y - p.y) < 2; }""", timeout=10_000)
     assert "建议对接" in sh02.page.inner_text("#q-detail") or "供需对接" in sh02.page.inner_text("#q-detail")
     assert sh02.errors == []
 

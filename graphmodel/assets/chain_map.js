@@ -1112,6 +1112,8 @@
     if (!animate) { relabel(); saveState(); }
   }
   function resetAll() {
+    restoring = true;  // a reset view has no fragment: nothing below writes one
+    clearTimeout(saveTimer); clearTimeout(zoomTimer);
     ["type", "service", "status"].concat(FIRM_FILTERS).forEach(function (kind) {
       Object.keys(state[kind]).forEach(function (k) { setCheckbox(kind, k, true); });
     });
@@ -1128,6 +1130,8 @@
     refresh();
     renderList();
     fitAll(false);
+    clearTimeout(saveTimer);
+    restoring = false;
     try { history.replaceState(null, "", location.pathname + location.search); } catch (err) { location.hash = ""; }
   }
   document.getElementById("q-reset").addEventListener("click", resetAll);
