@@ -20,10 +20,14 @@ until the simulation settles); "first frame" is the first frame drawn. Times are
 navigation start (``performance.now()``). Ours is the median of ``--repeat`` runs; pyvis
 is run once (it takes minutes). Then the ratios pyvis / qmap.
 
+Then the time to write one page of a seeded synthetic chain of 20,000 firms (``--write-firms``;
+:func:`bench.synthetic_chain.synthetic_chain`: tiers, 3–8 supply links per firm, problems on 10 % of
+the firms, support links, readings), against the issue's anchor of 30 s.
+
 Run::
 
     .venv/bin/python bench/bench_maps.py                  # 500 and 5000 nodes, 3 runs each
-    .venv/bin/python bench/bench_maps.py --sizes 500 --repeat 1
+    .venv/bin/python bench/bench_maps.py --sizes 500 --repeat 1 --no-pyvis --write-firms 0
 
 Timing is printed, never asserted (see the tests for behaviour).
 """
@@ -46,6 +50,12 @@ from graphmodel.maps.assets import atomic_write_text
 from graphmodel.maps.chain_map import _build
 from graphmodel.model import build_graph, chain_subgraph
 from graphmodel.schema import SERVICES
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic_chain import synthetic_chain  # noqa: E402
+
+#: The issue's anchor for writing a 20,000-firm chain's page.
+WRITE_ANCHOR_S = 30.0
 
 HOOK = """
 (() => {
@@ -219,6 +229,9 @@ def main(argv=None) -> int:
                         help="seconds per page load (pyvis's physics on 5,000 nodes takes many minutes)")
     parser.add_argument("--chromium", default=os.environ.get("QMAP_CHROMIUM") or shutil.which("chromium"))
     parser.add_argument("--keep", type=Path, default=None, help="keep the pages in this folder")
+    parser.add_argument("--no-pyvis", action="store_true", help="leave out pyvis's default page (minutes per load)")
+    parser.add_argument("--write-firms", type=int, nargs="*", default=[20_000],
+                        help="firms of the synthetic chains whose page writing is timed (0: none)")
     args = parser.parse_args(argv)
     if not args.chromium:
         print("Chromium not found (apt-get install chromium, or --chromium PATH)", file=sys.stderr)
@@ -242,9 +255,10 @@ def main(argv=None) -> int:
                 html = chain_map_html(G, "B1", aggregate=aggregate)
                 path = atomic_write_text(work / f"{variant}-{size}.html", html)
                 pages[variant] = (path, time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            pyvis_default_html(G, "B1", work / f"pyvis-{size}.html")
-            pages["pyvis"] = (work / f"pyvis-{size}.html", time.perf_counter() - t0)
+            if not args.no_pyvis:
+                t0 = time.perf_counter()
+                pyvis_default_html(G, "B1", work / f"pyvis-{size}.html")
+                pages["pyvis"] = (work / f"pyvis-{size}.html", time.perf_counter() - t0)
             for variant, (path, write_s) in pages.items():
                 # pyvis's physics takes minutes per load: one run of it, --repeat runs of ours.
                 runs = [measure(browser, path.as_uri(), args.timeout)
@@ -273,7 +287,7 @@ def main(argv=None) -> int:
               f" {r['write_s']:>8.2f} {_s(r['first']):>11} {r['ms'] / 1000:>9.2f} {r['runs']:>5}"
               f"{'  TIMEOUT' if r['timeout'] else ''}")
     print()
-    for size in args.sizes:
+    for size in [] if args.no_pyvis else args.sizes:
         by = {r["variant"]: r for r in rows if r["size"] == size}
         base = by["pyvis"]
         more = " (pyvis hit the timeout: a lower bound)" if base["timeout"] else ""
@@ -282,6 +296,21 @@ def main(argv=None) -> int:
             if base["first"] and by[ours]["first"]:
                 line += f"; first frame {base['first'] / by[ours]['first']:.1f}×"
             print(line)
+    writes = [n for n in args.write_firms if n > 0]
+    if writes:
+        print()
+        print("Writing one chain's page (chain_map_html, seeded synthetic chain), seconds")
+        print(f"{'firms':>7} {'supplies':>9} {'problems':>9} {'read+model s':>12} {'page s':>8} {'HTML MB':>8}"
+              f" {'vs 30 s':>8}")
+    for n in writes:
+        t0 = time.perf_counter()
+        tables = synthetic_chain(n)
+        G = build_graph(read_tables(tables))
+        t1 = time.perf_counter()
+        html = chain_map_html(G, "S1")
+        t2 = time.perf_counter()
+        print(f"{n:>7} {len(tables['supplies']):>9} {len(tables['problems']):>9} {t1 - t0:>12.1f} {t2 - t1:>8.1f}"
+              f" {len(html) / 1e6:>8.1f} {(t2 - t1) / WRITE_ANCHOR_S:>7.2f}×", flush=True)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -1,4 +1,4 @@
-"""The nine named analyses of ``domain.md`` on the networkx model (the embedded backend).
+"""The ten named analyses of ``domain.md`` on the networkx model (the embedded backend).
 
 Each analysis is a function of the model built by :func:`graphmodel.model.build_graph`
 and returns a :class:`pandas.DataFrame` whose columns are the contract keys of
@@ -52,7 +52,7 @@ import pandas as pd
 
 from . import model
 from .model import UnknownIdError, resolve_chain
-from .schema import ENUMS, NQI_PILLARS
+from .schema import ENUMS, NQI_PILLARS, SERVICES
 from .text import cell_text, plain
 
 __all__ = [
@@ -69,6 +69,8 @@ __all__ = [
     "training_reach",
     "uncovered_problems",
     "problem_impact",
+    "problem_impacts",
+    "ProblemImpacts",
     "single_source",
     "sme_unsupported",
     "nqi_coverage",
@@ -76,6 +78,9 @@ __all__ = [
     "owner_benchmark",
     "critical_suppliers",
     "city_overview",
+    "support_suggestions",
+    "support_targets",
+    "SUGGESTION_REACH",
     "reading_status",
     "betweenness_scores",
     "betweenness_reference",
@@ -302,6 +307,118 @@ def problem_impact(G: nx.MultiDiGraph, problem: str) -> pd.DataFrame:
         rows = [{"problem_id": problem, "chain_id": chain_id, "enterprise_id": firm, "hops": n,
                  "name": G.nodes[firm].get("name")} for firm, n in hops.items() if firm != source]
     return frame_from_rows("problem-impact", rows)
+
+
+class ProblemImpacts(Mapping):
+    """problem → {enterprise: hops} for every problem of one chain, from one batched BFS.
+
+    Built by :func:`problem_impacts`. ``impacts[p]`` is exactly what :func:`problem_impact`
+    lists for *p* (as a dict; problems affecting the same firm get equal dicts, a problem
+    with no firm an empty one). :meth:`count` and :meth:`farthest` (how many firms, how many
+    hops to the farthest) need no per-problem pass, so a page can show them for thousands of
+    problems without holding every impact set.
+    """
+
+    def __init__(self, chain_id: str, firm_of: dict[str, str | None], sources: list[str],
+                 levels: list[dict[str, int]], counts: dict[str, int], farthest: dict[str, int]):
+        self.chain_id = chain_id
+        self._firm_of = firm_of
+        self._index = {f: i for i, f in enumerate(sources)}
+        self._levels = levels  # levels[h - 1]: node → bitset of the sources first reaching it at h hops
+        self._counts = counts
+        self._farthest = farthest
+        self._cache: dict[str, dict[str, int]] = {}
+
+    def __getitem__(self, problem: str) -> dict[str, int]:
+        firm = self._firm_of[problem]
+        if firm is None:
+            return {}
+        if firm not in self._cache:
+            bit = 1 << self._index[firm]
+            self._cache[firm] = {w: h for h, level in enumerate(self._levels, 1)
+                                 for w, bits in level.items() if bits & bit}
+        return dict(self._cache[firm])
+
+    def __iter__(self):
+        return iter(self._firm_of)
+
+    def __len__(self) -> int:
+        return len(self._firm_of)
+
+    def firm(self, problem: str) -> str | None:
+        """The enterprise the problem affects (None for a chain-wide problem)."""
+        return self._firm_of[problem]
+
+    def count(self, problem: str) -> int:
+        """How many enterprises the problem reaches downstream (rows of :func:`problem_impact`)."""
+        firm = self._firm_of[problem]
+        return 0 if firm is None else self._counts.get(firm, 0)
+
+    def farthest(self, problem: str) -> int:
+        """The most hops to an enterprise it reaches (0 when it reaches none)."""
+        firm = self._firm_of[problem]
+        return 0 if firm is None else self._farthest.get(firm, 0)
+
+
+def problem_impacts(G: nx.MultiDiGraph, chain: str) -> ProblemImpacts:
+    """problem-impact (analysis 2) for every problem of one chain at once.
+
+    One level-by-level BFS over the chain's supply arcs carries, for each node, the set of
+    affected firms (as bits of one integer) that reach it first at that level: each arc is
+    looked at once per level instead of once per problem, so asking all problems of a
+    20,000-firm chain costs about as much as a few BFS. Same rule as :func:`problem_impact`:
+    SUPPLIES of this chain only, fewest hops, the affected firm itself never listed.
+    Per-firm counts are summed with bit-sliced counters, so :meth:`ProblemImpacts.count`
+    needs no decoding. Raises :class:`UnknownIdError` for an unknown chain.
+
+    >>> impacts = problem_impacts(G, "SH01")              # doctest: +SKIP
+    >>> impacts["P0002"], impacts.count("P0002")          # doctest: +SKIP
+    ({'SH01-E003': 1, 'SH01-E001': 2}, 2)
+    """
+    chain_id = resolve_chain(G, chain)
+    firm_of = {p: model.problem_firm(G, p) for p in model.chain_problems(G, chain_id)}
+    sources = sorted({f for f in firm_of.values() if f is not None})
+    customers: dict[str, list[str]] = defaultdict(list)
+    for u, v in model.supply_arcs(G, chain_id):
+        customers[u].append(v)
+    seen = {f: 1 << i for i, f in enumerate(sources)}
+    frontier = dict(seen)
+    levels: list[dict[str, int]] = []
+    slices: list[int] = []  # bit-sliced counters: bit i of slices[j] is bit j of source i's count
+
+    def add(bits: int) -> None:
+        j = 0
+        while bits:
+            if j == len(slices):
+                slices.append(0)
+            carry = slices[j] & bits
+            slices[j] ^= bits
+            bits = carry
+            j += 1
+
+    while frontier:
+        reached: dict[str, int] = {}
+        for firm, bits in frontier.items():
+            for customer in customers.get(firm, ()):
+                new = bits & ~seen.get(customer, 0)
+                if new:
+                    reached[customer] = reached.get(customer, 0) | new
+        for customer, bits in reached.items():
+            seen[customer] = seen.get(customer, 0) | bits
+            add(bits)
+        if reached:
+            levels.append(reached)
+        frontier = reached
+
+    counts = {f: sum(((s >> i) & 1) << j for j, s in enumerate(slices)) for i, f in enumerate(sources)}
+    union = [0] * len(levels)
+    for h, level in enumerate(levels):
+        for bits in level.values():
+            union[h] |= bits
+    farthest = {}
+    for i, f in enumerate(sources):
+        farthest[f] = next((h + 1 for h in range(len(levels) - 1, -1, -1) if (union[h] >> i) & 1), 0)
+    return ProblemImpacts(chain_id, firm_of, sources, levels, counts, farthest)
 
 
 # --------------------------------------------------------------------------- 3 single-source
@@ -576,6 +693,95 @@ def city_overview(G: nx.MultiDiGraph) -> pd.DataFrame:
     return frame_from_rows("city-overview", rows)
 
 
+# --------------------------------------------------------------------------- 10 support-suggestions
+
+#: How near a suggested body already is, best first, with its Chinese caption.
+SUGGESTION_REACH: dict[str, str] = {"chain": "已赋能本链", "district": "已赋能本区其他产业链", "city": "全市其他机构"}
+
+#: Bodies suggested per target and service.
+SUGGESTIONS_PER_SERVICE = 3
+
+
+def _active_load(G: nx.MultiDiGraph, body: str) -> int:
+    """Active SUPPORTS and ADDRESSES links of a body: fewer means spare capacity."""
+    return sum(1 for _, rel_type, _ in model.body_links(G, body, active_only=True)
+               if rel_type in ("SUPPORTS", "ADDRESSES"))
+
+
+def _service_rank(code: str) -> tuple[int, str]:
+    codes = SERVICES.codes
+    return (codes.index(code) if code in codes else len(codes), code)
+
+
+def support_targets(G: nx.MultiDiGraph, chain_id: str) -> list[tuple[str, str, str]]:
+    """(target kind, target id, service) of every gap of a chain, as support-suggestions defines them:
+    each missing service of an uncovered problem, each needed service of an unsupported SME."""
+    chain_id = resolve_chain(G, chain_id)
+    targets = []
+    for problem in model.chain_problems(G, chain_id):
+        targets += [("problem", problem, s) for s in problem_coverage(G, problem).missing]
+    for row in to_records(sme_unsupported(G, chain_id)):
+        needs = {s for p in row["problems"] for s in G.nodes[p].get("needs", ())}
+        services = sorted(needs, key=_service_rank) if needs else list(NQI_PILLARS)
+        targets += [("enterprise", row["enterprise_id"], s) for s in services]
+    return targets
+
+
+def support_suggestions(G: nx.MultiDiGraph, chain: str | None = None) -> pd.DataFrame:
+    """Who could fill each gap of a chain, best first (analysis 10, 供需对接).
+
+    **Targets**: each unresolved problem of the chain with missing services (as in
+    :func:`uncovered_problems`; one target per missing service) and each unsupported SME
+    (as in :func:`sme_unsupported`; one target per service its unresolved problems of this
+    chain need, or per NQI pillar when those problems need none). **Candidates** for a
+    target and service: every body whose ``services`` include the service. **Order**:
+    ``reach`` — ``chain`` (the body ENABLES this chain, whatever the link's service or
+    status, as in the enabling rule), then ``district`` (it ENABLES another chain of the
+    same district; a chain without a district has none), then ``city`` (any other body);
+    within a reach, fewer active (or blank-status) SUPPORTS and ADDRESSES links first
+    (``active_links``, counted over the whole graph: spare capacity), then ``body_id``.
+    At most :data:`SUGGESTIONS_PER_SERVICE` (3) bodies per target and service, ``rank``
+    1–3; a service no body offers gets no row. Columns: ``chain_id``, ``target_kind``
+    (``problem`` or ``enterprise``), ``target_id``, ``service``, ``rank``, ``body_id``,
+    ``reach``, ``active_links``, ``target_name``, ``body_name``.
+
+    >>> support_suggestions(G, "SH02").head(3)   # doctest: +SKIP
+    """
+    offering: dict[str, list[str]] = defaultdict(list)
+    for body in model.nodes_of(G, "SupportBody"):
+        for service in G.nodes[body].get("services", ()):
+            offering[service].append(body)
+    loads: dict[str, int] = {}
+    enablers: dict[str, set[str]] = {}
+
+    def enabling(chain_id: str) -> set[str]:
+        if chain_id not in enablers:
+            enablers[chain_id] = set(model.chain_enablers(G, chain_id))
+        return enablers[chain_id]
+
+    districts = model.district_chains(G)
+    rows = []
+    for chain_id in _chain_ids(G, chain):
+        here = enabling(chain_id)
+        district = model.chain_district(G, chain_id)
+        nearby = set().union(*(enabling(c) for c in districts.get(district, ()) if c != chain_id)) if district else set()
+
+        def reach(body: str) -> str:
+            return "chain" if body in here else ("district" if body in nearby else "city")
+
+        for kind, target, service in support_targets(G, chain_id):
+            for body in offering.get(service, ()):
+                if body not in loads:
+                    loads[body] = _active_load(G, body)
+            best = sorted(offering.get(service, ()),
+                          key=lambda b: (list(SUGGESTION_REACH).index(reach(b)), loads[b], b))
+            for rank, body in enumerate(best[:SUGGESTIONS_PER_SERVICE], 1):
+                rows.append({"chain_id": chain_id, "target_kind": kind, "target_id": target, "service": service,
+                             "rank": rank, "body_id": body, "reach": reach(body), "active_links": loads[body],
+                             "target_name": G.nodes[target].get("name"), "body_name": G.nodes[body].get("name")})
+    return frame_from_rows("support-suggestions", rows)
+
+
 # --------------------------------------------------------------------------- registry
 
 @dataclass(frozen=True)
@@ -657,6 +863,13 @@ ANALYSES: dict[str, Analysis] = {a.name: a for a in (
              ("chain_id", "seq", "district", "key", "members", "smes", "bodies", "problems", "projects", "coverage"),
              ("chain_id", "seq", "name", "district", "key", "members", "smes", "bodies", "problems", "projects",
               "unresolved", "coverage"), ("seq", "chain_id")),
+    Analysis("support-suggestions", support_suggestions, "chain",
+             "供需对接：为每个缺口（缺服务的问题、无帮扶的中小企业）推荐可提供该服务的机构",
+             "per gap (a problem's missing service, an unsupported SME's needed service): the bodies that could "
+             "fill it, nearest and least loaded first",
+             "support-suggestions.cypher", ("target_id", "target_kind", "service", "body_id", "reach", "rank"),
+             ("chain_id", "target_kind", "target_id", "service", "rank", "body_id", "reach", "active_links",
+              "target_name", "body_name"), ("chain_id", "target_kind", "target_id", "service", "rank")),
 )}
 
 
@@ -666,8 +879,10 @@ def _order_key(analysis: Analysis, row: Mapping) -> tuple:
     key = []
     for column in analysis.order:
         value = row.get(column)
-        if column == "service":
-            value = NQI_PILLARS.index(value) if value in NQI_PILLARS else len(NQI_PILLARS)
+        if column == "service":  # the pillars first, then the other services, in the schema's order
+            value = SERVICES.codes.index(value) if value in SERVICES.codes else len(SERVICES.codes)
+        elif column == "target_kind":  # problems before enterprises, as analysis 1 comes before 4
+            value = ("problem", "enterprise").index(value) if value in ("problem", "enterprise") else 2
         key.append(_sort_key(value))
     return tuple(key)
 

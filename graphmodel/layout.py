@@ -19,9 +19,15 @@ Horizontal *bands*, top to bottom:
 
 Within a column, firms are ordered by the barycentre of their suppliers and customers
 (a few sweeps) so that supply arrows cross less. Columns with many firms wrap into
-several sub-columns. When a chain is too big to read drawn in full, cells with many
-nodes become *clusters* (one node standing for the cell) that the page expands on
-click.
+several sub-columns. Problem tags sit in their own strip right of the firm's label
+(:data:`FIRM_LABEL_W`, :data:`TAG_W`), so a tag never covers a firm's name.
+
+When a chain is too big to read drawn in full, cells with many nodes become *clusters*
+(one node standing for the cell) that the page expands on click; a big cell whose firms
+fall into a few main products is split by product (上游 第1层 · 晶圆), each product group
+taking its own rows of the cell, so expanding one group shows it as a block of its own.
+Every step is linear in the chain (or n log n), so a chain of 20,000 firms lays out in
+seconds.
 
 The layout sits below both the map pages (:mod:`graphmodel.maps`) and the static
 diagrams (:mod:`graphmodel.export`), so a picture in a report looks like the map.
@@ -35,7 +41,7 @@ diagrams (:mod:`graphmodel.export`), so a picture in a report looks like the map
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -50,6 +56,9 @@ __all__ = [
     "Cluster",
     "chain_layout",
     "supply_columns",
+    "tier_title",
+    "FIRM_LABEL_W",
+    "TAG_W",
     "body_groups",
     "BODY_GROUPS",
     "AGGREGATE_ABOVE",
@@ -66,6 +75,9 @@ CLUSTER_MIN = 60
 #: (their links to collapsed tiers would otherwise fan out as hundreds of lines).
 GROUP_CLUSTER_MIN = 12
 
+#: A big cell (aggregated map) is split by product when each group would still be a cluster.
+PRODUCT_GROUPS_MAX = 8
+
 #: The single-service body groups, in display order: the four NQI pillars, then the other
 #: services; joint groups (``metrology+testing``) sort after their first service's group.
 BODY_GROUPS = tuple(SERVICE_STYLE) + ("other",)
@@ -75,9 +87,12 @@ ROWS_RANGE = (8, 160)  # firms per sub-column before a column wraps (chosen to s
 ASPECT = 1.45  # width / height the map aims at (a laptop screen beside the side panel)
 ROW_H = 50  # vertical pitch of firms
 TAG_DY = 26  # vertical pitch of the problem tags beside a firm
-TAG_DX = 84  # problem tags sit this far right of their firm
+FIRM_LABEL_W = 112  # the widest a firm's label may be (8 CJK characters at the map's 14 px)
+TAG_W = 140  # the widest a problem tag may be, its margins included
+TAG_GAP = 10  # between a firm's label and its tags, and between the tags and the next firm's label
+TAG_DX = FIRM_LABEL_W / 2 + TAG_GAP + TAG_W / 2  # problem tags' centres sit this far right of their firm
 SLOT_W = 140  # width of a sub-column of firms without problems
-SLOT_W_TAGS = 240  # ... and with problem tags beside them
+SLOT_W_TAGS = TAG_DX + TAG_W / 2 + TAG_GAP + FIRM_LABEL_W / 2  # ... and with problem tags beside them
 COLUMN_GAP = 64
 BAND_GAP = 110
 HEADER_H = 52  # room for a band's or column's title
@@ -154,14 +169,16 @@ def _generations(S: nx.DiGraph) -> dict[str, int]:
     return {n: gen_of_scc[C.graph["mapping"][n]] for n in S}
 
 
-def supply_columns(H: nx.MultiDiGraph, chain_id: str, members: dict[str, dict]) -> dict[str, int]:
+def supply_columns(H: nx.MultiDiGraph, chain_id: str, members: dict[str, dict],
+                   S: nx.DiGraph | None = None) -> dict[str, int]:
     """Column of each member: from its role and tier, else from the SUPPLIES graph.
 
     Owner → 0; upstream tier *t* → -t; downstream tier *t* → +t. Upstream or downstream
     firms without a tier get their hop count to (from) the owner, midstream firms the
-    topological generation of the supply graph minus the owner's.
+    topological generation of the supply graph minus the owner's. ``S``: the chain's
+    :func:`graphmodel.model.supply_graph`, when the caller has it already.
     """
-    S = model.supply_graph(H, chain_id)
+    S = model.supply_graph(H, chain_id) if S is None else S
     owner = next((m for m in sorted(members) if members[m].get("role") == "owner"), None)
     gens = _generations(S) if len(S) else {}
     ref = gens.get(owner, 0) if owner is not None else (min(gens.values()) if gens else 0)
@@ -187,6 +204,8 @@ def supply_columns(H: nx.MultiDiGraph, chain_id: str, members: dict[str, dict]) 
 def _order_cells(cells: dict[tuple[str, int], list[str]], S: nx.DiGraph, sweeps: int = 4) -> None:
     """Reorder each cell's firms in place by the barycentre of their neighbours (fewer crossings)."""
     pos: dict[str, float] = {}
+    neighbours = {n: [m for m in list(S.predecessors(n)) + list(S.successors(n)) if m != n]
+                  for items in cells.values() if len(items) > 1 for n in items if n in S}
 
     def refresh(key):
         items = cells[key]
@@ -203,7 +222,7 @@ def _order_cells(cells: dict[tuple[str, int], list[str]], S: nx.DiGraph, sweeps:
                 continue
             score = {}
             for n in items:
-                nbrs = [pos[m] for m in list(S.predecessors(n)) + list(S.successors(n)) if m in pos and m != n]
+                nbrs = [pos[m] for m in neighbours.get(n, ()) if m in pos]
                 score[n] = sum(nbrs) / len(nbrs) if nbrs else pos[n]
             items.sort(key=lambda n: (score[n], pos[n]))
             refresh(key)
@@ -214,31 +233,73 @@ def _mean(values, default: float) -> float:
     return sum(values) / len(values) if values else default
 
 
-def _cell_geometry(items, problems_of, rows_max: int) -> tuple[int, int, float, float]:
-    """(sub-columns, rows, row pitch, slot width) of one cell of firms."""
-    ncols = math.ceil(len(items) / rows_max)
-    nrows = math.ceil(len(items) / ncols)
-    most = max((len(problems_of[m]) for m in items), default=0)
+def _cell_geometry(sizes: list[int], most: int, rows_max: int) -> tuple[int, int, float, float]:
+    """(sub-columns, rows, row pitch, slot width) of one cell of firms.
+
+    ``sizes``: the cell's groups (one, or its product groups, each starting a new row);
+    ``most``: the most problem tags beside one firm of the cell.
+    """
+    ncols = max(1, math.ceil(sum(sizes) / rows_max))
+    nrows = sum(math.ceil(n / ncols) for n in sizes)
     row_h = max(ROW_H, 62 + (most - 1) * TAG_DY) if most else ROW_H
     return ncols, nrows, row_h, (SLOT_W_TAGS if most else SLOT_W)
 
 
-def _pick_rows(cells, problems_of, n_extra: int) -> int:
-    """How many firms a sub-column holds: the value whose map shape is closest to :data:`ASPECT`."""
-    if not cells:
+def _pick_rows(shapes: dict, n_extra: int) -> int:
+    """How many firms a sub-column holds: the value whose map shape is closest to :data:`ASPECT`.
+
+    ``shapes``: cell → (group sizes, most tags), as :func:`_cell_geometry` takes them.
+    """
+    if not shapes:
         return ROWS_RANGE[0]
     extra_h = 2 * (HEADER_H + GROUP_TITLE_H + ITEM_H) + 2 * BAND_GAP + 90 + ITEM_H * max(0, n_extra // 40)
+    cols = sorted({c for _, c in shapes})
+    bands = sorted({b for b, _ in shapes})
     best = None
     for rows in range(ROWS_RANGE[0], ROWS_RANGE[1] + 1):
-        geo = {k: _cell_geometry(v, problems_of, rows) for k, v in cells.items()}
-        cols = {c for _, c in cells}
-        width = sum(max(g[0] * g[3] for k, g in geo.items() if k[1] == c) for c in cols) + COLUMN_GAP * len(cols)
-        height = extra_h + sum(HEADER_H + max(g[1] * g[2] for k, g in geo.items() if k[0] == band)
-                               for band in {b for b, _ in cells})
+        geo = {k: _cell_geometry(sizes, most, rows) for k, (sizes, most) in shapes.items()}
+        col_w: dict[int, float] = defaultdict(float)
+        band_h: dict[str, float] = defaultdict(float)
+        for (band, c), g in geo.items():
+            col_w[c] = max(col_w[c], g[0] * g[3])
+            band_h[band] = max(band_h[band], g[1] * g[2])
+        width = sum(col_w[c] for c in cols) + COLUMN_GAP * len(cols)
+        height = extra_h + sum(HEADER_H + band_h[b] for b in bands)
         score = abs(math.log(width / height / ASPECT))
         if best is None or score < best[0] - 1e-9:
             best = (score, rows)
     return best[1]
+
+
+def _main_products(H: nx.MultiDiGraph, chain_id: str) -> dict[str, str]:
+    """Firm → the product it supplies most in the chain (else the one it buys most), for grouping."""
+    sold: dict[str, Counter] = defaultdict(Counter)
+    bought: dict[str, Counter] = defaultdict(Counter)
+    for u, v, d in model.chain_supplies(H, chain_id):
+        product = d.get("product")
+        if product is not None:
+            sold[u][str(product)] += 1
+            bought[v][str(product)] += 1
+    out = {}
+    for firm in set(sold) | set(bought):
+        counts = sold.get(firm) or bought[firm]
+        out[firm] = min(counts, key=lambda p: (-counts[p], p))
+    return out
+
+
+def _product_groups(items: list[str], product_of: dict[str, str]) -> list[tuple[str, list[str]]] | None:
+    """A big cell's firms split by main product, when that gives 2+ groups each big enough to be a
+    cluster; firms of smaller products pool under 其他产品. None when the products do not group them."""
+    counts = Counter(product_of[m] for m in items if m in product_of)
+    big = [p for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n > CLUSTER_MIN]
+    big = big[:PRODUCT_GROUPS_MAX]
+    if len(big) < 2:
+        return None
+    groups = [(p, [m for m in items if product_of.get(m) == p]) for p in big]
+    rest = [m for m in items if product_of.get(m) not in big]
+    if rest:
+        groups.append(("", rest))
+    return groups
 
 
 def _tag_offsets(n: int) -> list[float]:
@@ -293,7 +354,7 @@ def chain_layout(H: nx.MultiDiGraph, chain_id: str, aggregate: bool | None = Non
     label = {n: d.get("label") for n, d in H.nodes(data=True)}
     members = model.chain_members(H, chain_id)
     S = model.supply_graph(H, chain_id)
-    columns = supply_columns(H, chain_id, members)
+    columns = supply_columns(H, chain_id, members, S)
     bands: dict[str, str] = {m: ("mid" if members[m].get("role") == "midstream" else "main") for m in members}
 
     # Problems are tags beside the firm they affect; chain-wide ones go to the bottom band.
@@ -308,15 +369,32 @@ def chain_layout(H: nx.MultiDiGraph, chain_id: str, aggregate: bool | None = Non
 
     size_rank = {code: i for i, code in enumerate(ENUMS["size"].codes)}
     cells: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for m in sorted(members, key=lambda m: (size_rank.get(H.nodes[m].get("size"), 9), str(H.nodes[m].get("name")), m)):
+    data = dict(H.nodes(data=True))
+    for m in sorted(members, key=lambda m: (size_rank.get(data[m].get("size"), 9), str(data[m].get("name")), m)):
         cells[(bands[m], columns[m])].append(m)
     _order_cells(cells, S)
 
+    # Big cells of an aggregated map split by product: each group keeps the barycentre order and
+    # starts a new row, so its rows form a block that collapses into one cluster.
+    split: dict[tuple[str, int], list[tuple[str, list[str]]]] = {}
+    if aggregate:
+        product_of = None
+        for key, items in cells.items():
+            if len(items) > 2 * CLUSTER_MIN:
+                product_of = _main_products(H, chain_id) if product_of is None else product_of
+                groups = _product_groups(items, product_of)
+                if groups:
+                    split[key] = groups
+                    cells[key] = [m for _, group in groups for m in group]
+
     # Cell geometry: sub-columns, row pitch, slot width; the wrap height suits the screen.
-    rows_max = _pick_rows(cells, problems_of, n_extra=H.number_of_nodes() - len(members))
+    shapes = {key: ([len(g) for _, g in split[key]] if key in split else [len(items)],
+                    max((len(problems_of[m]) for m in items), default=0)) for key, items in cells.items()}
+    rows_max = _pick_rows(shapes, n_extra=H.number_of_nodes() - len(members))
     geometry: dict[tuple[str, int], tuple[int, int, float, float]] = {}
-    for key, items in cells.items():
-        geometry[key] = _cell_geometry(items, problems_of, rows_max)
+    for key, (sizes, most) in shapes.items():
+        geometry[key] = _cell_geometry(sizes, most, rows_max)
+    group_box: dict[tuple[str, int, int], tuple[float, float, float, float]] = {}
 
     col_ids = sorted({c for _, c in cells} | {0})
     width = {c: max([geometry[k][0] * geometry[k][3] for k in cells if k[1] == c] or [SLOT_W]) for c in col_ids}
@@ -343,13 +421,19 @@ def chain_layout(H: nx.MultiDiGraph, chain_id: str, aggregate: bool | None = Non
             ncols, nrows, row_h, slot = geometry[key]
             x0 = col_x[key[1]] - ncols * slot / 2
             y0 = mid_y - nrows * row_h / 2
-            indent = TAG_DX / 2 + 6 if slot == SLOT_W_TAGS else 0
-            for i, m in enumerate(cells[key]):
-                r, k = divmod(i, ncols)  # row-major, so the barycentre order reads top to bottom
-                fx, fy = x0 + (k + 0.5) * slot - indent, y0 + (r + 1) * row_h - ROW_H / 2  # tags stack above
-                positions[m] = (fx, fy)
-                for p, dy in zip(problems_of[m], _tag_offsets(len(problems_of[m]))):
-                    positions[p] = (fx + TAG_DX, fy + dy)
+            # A firm sits mid-slot, or (with tags) at the slot's left: its label, then its tags' strip.
+            left = FIRM_LABEL_W / 2 + TAG_GAP / 2 if slot == SLOT_W_TAGS else slot / 2
+            row0 = 0
+            for g, (_, group) in enumerate(split.get(key) or [("", cells[key])]):
+                for i, m in enumerate(group):
+                    r, k = divmod(i, ncols)  # row-major, so the barycentre order reads top to bottom
+                    fx, fy = x0 + k * slot + left, y0 + (row0 + r + 1) * row_h - ROW_H / 2  # tags stack above
+                    positions[m] = (fx, fy)
+                    for p, dy in zip(problems_of[m], _tag_offsets(len(problems_of[m]))):
+                        positions[p] = (fx + TAG_DX, fy + dy)
+                rows = math.ceil(len(group) / ncols)
+                group_box[(key[0], key[1], g)] = (x0, y0 + row0 * row_h, x0 + ncols * slot, y0 + (row0 + rows) * row_h)
+                row0 += rows
             cell_box[key] = (x0, y0, x0 + ncols * slot, y0 + nrows * row_h)
         bottom = top + HEADER_H + height + 20
         title = {"main": "主链：上游 → 链主 → 下游", "mid": "中游及其他成员（按供应关系排列）"}[band]
@@ -425,10 +509,18 @@ def chain_layout(H: nx.MultiDiGraph, chain_id: str, aggregate: bool | None = Non
     clusters: list[Cluster] = []
     if aggregate:
         for key, items in sorted(cells.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-            if len(items) > CLUSTER_MIN:
-                band, c = key
+            band, c = key
+            title = tier_title(band, c)
+            if key in split:
+                for g, (product, group) in enumerate(split[key]):
+                    if len(group) <= CLUSTER_MIN:
+                        continue  # a small remainder stays drawn firm by firm
+                    x0, y0, x1, y1 = group_box[(band, c, g)]
+                    inner = list(group) + [p for m in group for p in problems_of[m]]
+                    clusters.append(Cluster(f"cluster:{band}:{c}:{g}", f"{title} · {product or '其他产品'}", inner,
+                                            (x0 + x1) / 2, (y0 + y1) / 2, (x0, y0, x1, y1)))
+            elif len(items) > CLUSTER_MIN:
                 x0, y0, x1, y1 = cell_box[key]
-                title = _column_title(c) if band == "main" else f"中游 · {_column_title(c, side=True)}"
                 inner = list(items) + [p for m in items for p in problems_of[m]]
                 clusters.append(Cluster(f"cluster:{band}:{c}", title, inner, (x0 + x1) / 2, (y0 + y1) / 2,
                                         (x0, y0, x1, y1)))
@@ -442,9 +534,26 @@ def chain_layout(H: nx.MultiDiGraph, chain_id: str, aggregate: bool | None = Non
                        body_groups=groups_of, problem_firm=problem_firm)
 
 
+def tier_title(band: str, column: int) -> str:
+    """The title of a cell of firms: its column, in the main band or the midstream band.
+
+    >>> tier_title("main", -2), tier_title("main", 0), tier_title("mid", 0)
+    ('上游 第2层', '链主', '中游 · 与链主同级')
+    """
+    return _column_title(column) if band == "main" else f"中游 · {_column_title(column, side=True)}"
+
+
 def _column_title(c: int, side: bool = False) -> str:
+    """A column's title; ``side`` for the midstream band, whose firms are placed by supply generation
+    relative to the owner, not by a tier of their own (so never "链主层": they are not the owner)."""
+    if side:
+        if c < 0:
+            return f"供给侧 第{-c}级"
+        if c > 0:
+            return f"需求侧 第{c}级"
+        return "与链主同级"
     if c < 0:
-        return f"上游{'侧' if side else ''} 第{-c}层"
+        return f"上游 第{-c}层"
     if c > 0:
-        return f"下游{'侧' if side else ''} 第{c}层"
-    return "链主层" if side else "链主"
+        return f"下游 第{c}层"
+    return "链主"

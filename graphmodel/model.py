@@ -27,11 +27,12 @@ __all__ = [
     "build_graph", "add_node", "add_rel", "UnknownIdError",
     # the graph vocabulary
     "nodes_of", "rels_of", "is_label", "chains", "match_chain", "unknown_chain", "resolve_chain",
-    "chain_district", "district_chains", "chain_members", "chain_owner", "is_sme", "member_chains",
+    "chain_district", "district_chains", "chain_members", "chain_owner", "is_sme", "firm_tags", "member_chains",
     "chain_supplies", "supply_arcs", "supply_graph", "chain_problems", "chain_projects", "chain_cases",
     "problem_firm", "problem_chain", "is_unresolved", "problem_projects", "project_problems", "project_lead",
     "firm_projects", "add_case", "case_subjects", "SUPPORT_TYPES", "link_active", "link_services", "support_links",
-    "body_links", "addressing_bodies", "project_partners", "supporting_bodies", "chain_enablers", "chain_bodies", "tool_targets", "chain_policy_tools",
+    "body_links", "body_chains", "addressing_bodies", "project_partners", "supporting_bodies", "chain_enablers",
+    "chain_bodies", "tool_targets", "chain_policy_tools",
     "readings", "latest_readings", "chain_targets", "node_sources", "chain_subgraph",
     "summary", "chain_table",
 ]
@@ -253,6 +254,29 @@ def is_sme(G: nx.MultiDiGraph, firm: str) -> bool:
     return bool(data.get("sme", data.get("size") != "large"))
 
 
+def firm_tags(G: nx.MultiDiGraph, firm: str) -> list[str]:
+    """An enterprise's tags (企业标签: 专精特新, 小巨人, 高新技术企业, …), in the order given, none twice.
+
+    The optional ``tags`` column of the enterprises sheet: a list, or text separated by
+    ``;``/``；`` where a reader kept it as written; absent or blank means no tags.
+
+    >>> G = nx.MultiDiGraph(); G.add_node("E1", tags="专精特新；小巨人"); G.add_node("E2")
+    >>> firm_tags(G, "E1"), firm_tags(G, "E2")
+    (['专精特新', '小巨人'], [])
+    """
+    raw = G.nodes[firm].get("tags")
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        raw = raw.replace("；", ";").split(";")
+    out: list[str] = []
+    for tag in raw:
+        text = "" if tag is None else str(tag).strip()
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
 def member_chains(G: nx.MultiDiGraph, firm: str) -> list[str]:
     """The chains an enterprise is a member of."""
     return sorted(v for v, _ in _out(G, firm, "MEMBER_OF"))
@@ -264,9 +288,11 @@ def chain_supplies(G: nx.MultiDiGraph, chain_id: str) -> list[tuple[str, str, di
     Found from the members' outgoing edges, so asking every chain stays linear in the graph.
     """
     out = []
-    for firm in chain_members(G, chain_id):
-        out.extend((firm, v, d) for v, d in _out(G, firm, "SUPPLIES") if d.get("chain") == chain_id)
-    return sorted(out, key=lambda e: (e[0], e[1], str(e[2].get("product"))))
+    for firm in sorted(chain_members(G, chain_id)):  # sorted by supplier, then each supplier's few edges
+        mine = [(firm, v, d) for v, d in _out(G, firm, "SUPPLIES") if d.get("chain") == chain_id]
+        mine.sort(key=lambda e: (e[1], str(e[2].get("product"))))
+        out.extend(mine)
+    return out
 
 
 def supply_arcs(G: nx.MultiDiGraph, chain_id: str) -> set[tuple[str, str]]:
@@ -382,6 +408,11 @@ def body_links(G: nx.MultiDiGraph, body: str, active_only: bool = False) -> list
     return sorted(((v, d["type"], d) for _, v, d in G.out_edges(body, data=True)
                    if d["type"] in SUPPORT_TYPES and (not active_only or link_active(d))),
                   key=lambda x: (x[0], x[1], str(x[2].get("service"))))
+
+
+def body_chains(G: nx.MultiDiGraph, body: str) -> list[str]:
+    """The chains a body ENABLES (any ENABLES link, whatever its service or status)."""
+    return sorted({v for v, rel_type, _ in body_links(G, body) if rel_type == "ENABLES"})
 
 
 def addressing_bodies(G: nx.MultiDiGraph, problem: str) -> list[str]:

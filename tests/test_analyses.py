@@ -19,8 +19,9 @@ import pytest
 from conftest import willems
 from graphmodel.analyses import (ANALYSES, UnknownIdError, betweenness_reference, betweenness_scores, city_overview,
                                  covered_services, critical_suppliers, frame_from_rows, indicator_gap, nqi_coverage,
-                                 owner_benchmark, problem_impact, rank_scores, reading_status, single_source,
-                                 sme_unsupported, to_csv, to_json, to_records, uncovered_problems)
+                                 owner_benchmark, problem_impact, problem_impacts, rank_scores, reading_status,
+                                 single_source, sme_unsupported, support_suggestions, to_csv, to_json, to_records,
+                                 uncovered_problems)
 from graphmodel.intake import read_dataset, read_tables
 from graphmodel.demo import generate_demo
 from graphmodel.model import build_graph, chain_members, chains, supply_arcs
@@ -181,6 +182,45 @@ def betweenness_chains() -> nx.MultiDiGraph:
         + [member("B2", "b", "owner", 0), member("B2", "e", "downstream")],
         supplies=[supply("CB", "a", "b", "p1"), supply("CB", "a", "b", "p2"), supply("CB", "b", "c"),
                   supply("CB", "a", "d"), supply("CB", "d", "c"), supply("CB", "c", "e"), supply("B2", "b", "e")],
+    )
+
+
+def suggestion_chains() -> nx.MultiDiGraph:
+    """Chains C1 and C2 in 普陀区, C3 in 奉贤区, C4 without a district, for support-suggestions.
+
+    Metrology bodies M1–M5: M1 and M2 ENABLE C1 (M2's link names testing, which M2 does not
+    even offer: it still ENABLES the chain), M3 ENABLES C2 (same district), M4 ENABLES C3
+    (another district), M5 ENABLES nothing. Active SUPPORTS/ADDRESSES links: M1 two (E, P7),
+    M5 one (P7), S1 one (A); M2's only SUPPORTS (to D) has ended and does not count.
+    S1 offers standards and ENABLES C1; T1 testing, ENABLES C3; R1 training, no links;
+    nobody offers certification.
+
+    C1: P1 (A, open) needs metrology+standards, S1 supports A for standards → metrology
+    missing; P2 (chain-wide) needs certification; P3 (B, open) needs nothing and B (small)
+    has no support → one target per NQI pillar; P4 (D, open) needs training, D's only
+    link has ended → P4 and D both lack training; P5 (O, large owner) needs testing.
+    C4: P6 (chain-wide) needs metrology; C4 has no district, so nobody is "district".
+    """
+    return graph(
+        chains=[chain("C1", 1, district="普陀区"), chain("C2", 2, district="普陀区"), chain("C3", 3, district="奉贤区"),
+                chain("C4", 4)],
+        enterprises=[firm("O", "large"), firm("A", "small"), firm("B", "small"), firm("D", "micro"),
+                     firm("E", "small")],
+        members=[member("C1", "O", "owner", 0), member("C1", "A", "upstream", 1), member("C1", "B", "upstream", 1),
+                 member("C1", "D", "upstream", 2), member("C3", "E", "owner", 0)],
+        support_bodies=[body(b, "metrology") for b in ("M1", "M2", "M3", "M4", "M5")]
+        + [body("S1", "standards"), body("T1", "testing"), body("R1", "training")],
+        support_links=[link("M1", "C1"), link("M2", "C1", "testing"), link("M3", "C2"), link("M4", "C3"),
+                       link("S1", "C1"), link("T1", "C3"),
+                       link("M1", "E", "metrology", "active"), link("M1", "P7"), link("M5", "P7"),
+                       link("M2", "D", "metrology", "已结束"), link("S1", "A", "standards")],
+        problems=[problem("P1", "C1", "A", "open", "metrology;standards"),
+                  problem("P2", "C1", None, "open", "certification"),
+                  problem("P3", "C1", "B", "open"),
+                  problem("P4", "C1", "D", "in_progress", "training"),
+                  problem("P5", "C1", "O", "open", "testing"),
+                  problem("P6", "C4", None, "open", "metrology"),
+                  problem("P7", "C3", "E", "resolved", "metrology", resolved_on="2024-05-01")],
     )
 
 
@@ -475,15 +515,97 @@ def test_city_overview_orders_by_seq_and_a_chain_without_problems_has_no_coverag
     assert frame["key"].tolist() == [False, False, False]
 
 
+# --------------------------------------------------------------------------- 10 support-suggestions
+
+def test_support_suggestions_by_hand():
+    got = rows(support_suggestions(suggestion_chains()), "chain_id", "target_kind", "target_id", "service", "rank",
+               "body_id", "reach", "active_links")
+    nearest_metrology = [("M2", "chain", 0), ("M1", "chain", 2), ("M3", "district", 0)]  # M4, M5 cut at 3
+    expected = (
+        [("C1", "problem", "P1", "metrology", i, *b) for i, b in enumerate(nearest_metrology, 1)]
+        + [("C1", "problem", "P4", "training", 1, "R1", "city", 0),
+           ("C1", "problem", "P5", "testing", 1, "T1", "city", 0)]  # P2: nobody offers certification
+        + [("C1", "enterprise", "B", "metrology", i, *b) for i, b in enumerate(nearest_metrology, 1)]
+        + [("C1", "enterprise", "B", "standards", 1, "S1", "chain", 1),
+           ("C1", "enterprise", "B", "testing", 1, "T1", "city", 0),
+           ("C1", "enterprise", "D", "training", 1, "R1", "city", 0)]  # A is supported, O is large
+        + [("C4", "problem", "P6", "metrology", i, b, "city", n)
+           for i, (b, n) in enumerate([("M2", 0), ("M3", 0), ("M4", 0)], 1)]
+    )
+    assert got == expected
+
+
+def test_support_suggestions_of_one_chain_with_names():
+    G = suggestion_chains()
+    frame = support_suggestions(G, "c1")
+    assert set(frame["chain_id"]) == {"C1"} and len(frame) == 11
+    first = to_records(frame)[0]
+    assert (first["target_name"], first["body_name"]) == ("问题P1", "机构M2")
+    assert support_suggestions(G, "C2").empty
+    # Targets are exactly the gaps: every missing service, every unsupported SME.
+    targets = {(r["target_kind"], r["target_id"]) for r in to_records(support_suggestions(G, "C1"))}
+    assert {t for k, t in targets if k == "problem"} == set(uncovered_problems(G, "C1")["problem_id"]) - {"P2"}
+    assert {t for k, t in targets if k == "enterprise"} == set(sme_unsupported(G, "C1")["enterprise_id"])
+
+
+def test_support_suggestions_on_the_demo_name_the_bodies_already_serving_sh02():
+    from graphmodel.demo import generate_demo
+
+    G = build_graph(read_tables(generate_demo()))
+    frame = support_suggestions(G, "SH02")
+    p17 = frame[(frame["target_id"] == "P0017") & (frame["service"] == "metrology")]
+    assert p17["reach"].tolist()[:2] == ["chain", "chain"]  # two metrology bodies already serve SH02
+    from graphmodel.model import chain_enablers
+
+    for b in p17["body_id"].tolist()[:2]:  # each ENABLES SH02 and offers metrology
+        assert b in chain_enablers(G, "SH02") and "metrology" in G.nodes[b]["services"]
+    smes = {r["target_id"] for r in to_records(frame) if r["target_kind"] == "enterprise"}
+    assert smes == {"E0056", "E0063", "E0079", "E0082", "E0089"}
+
+
+# --------------------------------------------------------------------------- batched problem impacts
+
+def test_batched_problem_impacts_equal_the_per_problem_analysis_on_every_demo_problem():
+    from graphmodel.demo import generate_demo
+    from graphmodel.model import chains, chain_problems
+
+    G = build_graph(read_tables(generate_demo()))
+    checked = reached = 0
+    for chain_id in chains(G):
+        impacts = problem_impacts(G, chain_id)
+        assert sorted(impacts) == chain_problems(G, chain_id)
+        for p in impacts:
+            expected = {r["enterprise_id"]: r["hops"] for r in to_records(problem_impact(G, p))}
+            assert impacts[p] == expected, p
+            assert impacts.count(p) == len(expected) and impacts.farthest(p) == max(expected.values(), default=0)
+            checked += 1
+            reached += bool(expected)
+    assert checked > 100 and reached > 50  # the demo exercises it
+
+
+def test_batched_problem_impacts_on_cycles_and_two_chains():
+    G = impact_chains()
+    for chain_id in ("X", "Y"):
+        impacts = problem_impacts(G, chain_id)
+        for p in impacts:
+            assert impacts[p] == {r["enterprise_id"]: r["hops"] for r in to_records(problem_impact(G, p))}
+    x = problem_impacts(G, "X")
+    assert x["PCX"] == {"d": 1, "b": 2, "a": 2} and x["PA"] == {"b": 1, "c": 1, "d": 2}  # never back to the source
+    assert x["PN"] == {} and x.count("PN") == 0 and x.farthest("PA") == 2
+    assert problem_impacts(G, "Y")["PCY"] == {"e": 1, "f": 2}
+    with pytest.raises(UnknownIdError):
+        problem_impacts(G, "NOPE")
+
+
 # --------------------------------------------------------------------------- all analyses
 
 PER_CHAIN = [name for name, a in ANALYSES.items() if a.scope == "chain"]
 
 
-def test_registry_names_nine_analyses_with_files_and_descriptions():
+def test_registry_names_ten_analyses_with_files_and_descriptions():
     assert list(ANALYSES) == ["uncovered-problems", "problem-impact", "single-source", "sme-unsupported",
                               "nqi-coverage", "indicator-gap", "owner-benchmark", "critical-suppliers",
-                              "city-overview"]
+                              "city-overview", "support-suggestions"]
     root = Path(__file__).resolve().parents[1]
     for name, analysis in ANALYSES.items():
         assert analysis.cypher == f"{name}.cypher" and (root / "cypher" / "queries" / analysis.cypher).is_file()

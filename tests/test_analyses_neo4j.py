@@ -26,7 +26,7 @@ from graphmodel.store.cypher_library import read_query, run_analysis, run_query
 from graphmodel.workbook import write_workbook
 from conftest import willems
 from test_analyses import (betweenness_chains, coverage_chain, empty_chain, impact_chains,
-                           indicator_chains, single_source_chains)
+                           indicator_chains, single_source_chains, suggestion_chains)
 
 pytestmark = pytest.mark.neo4j
 
@@ -38,6 +38,7 @@ DATASETS = {
     "single-source (unnamed products)": single_source_chains,
     "indicators (missing limits, ties)": indicator_chains,
     "betweenness (parallel arcs)": betweenness_chains,
+    "suggestions (reach, spare capacity, the cap of three)": suggestion_chains,
     "empty sheets": empty_chain,
 }
 

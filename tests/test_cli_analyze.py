@@ -59,11 +59,11 @@ def _rows():
     )
 
 
-def test_list_shows_nine_analyses_one_line_each(runner):
+def test_list_shows_ten_analyses_one_line_each(runner):
     result = runner.invoke(main, ["analyze", "--list"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
-    assert len(lines) == 9
+    assert len(lines) == 10
     assert [line.split()[0] for line in lines] == list(ANALYSES)
     assert "未被任何机构覆盖" in lines[0] and "--problem" in lines[1]
     listed = json.loads(runner.invoke(main, ["analyze", "--list", "--format", "json"]).stdout)

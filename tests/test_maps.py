@@ -24,10 +24,10 @@ from graphmodel.maps import assets
 from graphmodel.maps.assets import OfflineError, external_references, finalize_page
 from conftest import willems
 from handmade import dict_rows
-from graphmodel.layout import CLUSTER_MIN, TAG_DX, chain_layout, supply_columns
+from graphmodel.layout import CLUSTER_MIN, FIRM_LABEL_W, TAG_DX, TAG_W, chain_layout, supply_columns
 from graphmodel.style import PROBLEM_STATES, SERVICE_STYLE, short_name
 from graphmodel.text import truncate
-from graphmodel.model import build_graph, chain_members, chain_subgraph
+from graphmodel.model import build_graph, chain_members, chain_subgraph, problem_firm, supply_arcs
 from graphmodel.registry import SHANGHAI_DISTRICTS
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -180,6 +180,55 @@ def test_problem_tags_sit_beside_their_firm(G):
         assert px - fx == pytest.approx(TAG_DX) and abs(py - fy) < 60
 
 
+def _tag_and_label_boxes(H, L):
+    """Problem tags (their widest box) and firm labels (their widest, one line under the dot), in canvas units."""
+    tags, labels = [], []
+    for n, (x, y) in L.positions.items():
+        label = H.nodes[n]["label"]
+        if label == "Problem" and n in L.problem_firm:
+            tags.append((n, x - TAG_W / 2, y - 11, x + TAG_W / 2, y + 11))
+        elif label == "Enterprise":
+            labels.append((n, x - FIRM_LABEL_W / 2, y + 8, x + FIRM_LABEL_W / 2, y + 34))
+    return tags, labels
+
+
+def test_problem_tags_never_cover_a_firm_label():
+    from graphmodel.demo import generate_demo
+
+    D = build_graph(read_tables(generate_demo()))
+    for chain_id in ("SH01", "SH02", "SH10"):
+        H = chain_subgraph(D, chain_id)
+        L = chain_layout(H, chain_id)
+        tags, labels = _tag_and_label_boxes(H, L)
+        assert tags
+        for p, a0, b0, a1, b1 in tags:
+            for f, c0, d0, c1, d1 in labels:
+                assert not (a0 < c1 and c0 < a1 and b0 < d1 and d0 < b1), (chain_id, p, f)
+
+
+def test_big_cells_split_by_product_and_the_midstream_is_not_called_the_owner_tier(W38):
+    firms = [f"U{i:03d}" for i in range(150)]
+    G = build_graph(read_tables({
+        "chains": [{"chain_id": "P1", "seq": 1, "name": "分组链", "district": None, "leader": None, "key": None,
+                    "industry": None}],
+        "enterprises": [{"enterprise_id": f, "name": f"企业{f}", "size": "small", "district": None, "uscc": None}
+                        for f in ["O"] + firms],
+        "members": [{"chain_id": "P1", "enterprise_id": "O", "role": "owner", "tier": 0}]
+        + [{"chain_id": "P1", "enterprise_id": f, "role": "upstream", "tier": 1} for f in firms],
+        "supplies": [{"chain_id": "P1", "supplier_id": f, "customer_id": "O", "product": "晶圆" if i % 2 else "玻璃",
+                      "share": None, "critical": None} for i, f in enumerate(firms)],
+    }))
+    L = chain_layout(chain_subgraph(G, "P1"), "P1", aggregate=True)
+    assert sorted((c.title, len(c.members)) for c in L.clusters) == [("上游 第1层 · 晶圆", 75), ("上游 第1层 · 玻璃", 75)]
+    a, b = (c.box for c in L.clusters)
+    assert a[3] <= b[1] or b[3] <= a[1]  # each group its own block of rows
+    for c in L.clusters:
+        x0, y0, x1, y1 = c.box
+        assert all(x0 <= L.positions[m][0] <= x1 and y0 <= L.positions[m][1] <= y1 for m in c.members)
+    titles = [c.title for c in chain_layout(chain_subgraph(W38, "W38"), "W38").clusters]
+    assert "中游 · 与链主同级" in titles and not any("链主层" in t for t in titles)
+
+
 def test_layout_is_deterministic_and_survives_supply_cycles(G):
     rows = map_rows()
     rows["supplies"].append({"chain_id": "C1", "supplier_id": "E6", "customer_id": "E8", "product": "回收玻璃",
@@ -246,16 +295,57 @@ def test_support_links_are_styled_by_service(G, c1_html):
 
 def test_impact_paths_come_from_the_analysis(G, c1_html):
     meta = page_json(c1_html, "qmap-meta")
-
-    def drawn_impact(problem):
-        return {firm: hop + 1 for hop, ids in enumerate(meta["impact"][meta["affected"][problem]]) for firm in ids}
-
+    edges = page_json(c1_html, "qmap-edges")
+    # The page walks a clicked problem's path over its supply lines, which are exactly the chain's
+    # supply arcs (the browser test checks the walk against problem-impact for every problem); the
+    # sizes it shows are problem_impacts' own.
+    assert {(e["from"], e["to"]) for e in edges if e["q"]["k"] == "supplies"} == supply_arcs(G, "C1")
     for problem in ("P1", "P2", "P3", "P5"):
         expected = {r["enterprise_id"]: r["hops"] for r in analyses.to_records(analyses.problem_impact(G, problem))}
-        assert drawn_impact(problem) == expected
-    assert drawn_impact("P1") == {"E1": 1, "E4": 2, "E8": 2, "E6": 3}
+        assert meta["impactSize"][problem] == [len(expected), max(expected.values(), default=0)]
+        assert meta["affected"][problem] == problem_firm(G, problem)
+    assert meta["impactSize"]["P1"] == [4, 3]  # E1 at 1 hop, E4 and E8 at 2, E6 at 3
     assert "P4" not in meta["affected"]  # chain-wide: no firm, no path
-    assert set(meta["gaps"]) == {"P1", "P4", "E3"}
+    assert set(meta["gaps"]) == {"P1", "P4", "E3", "E5"}  # uncovered problems, P1's firm, the unsupported SME
+    assert meta["gap"]["smes"] == {"E5": ["metrology", "standards", "testing", "certification"]}  # P5 needs none
+
+
+def test_page_lists_are_the_analyses_rows(G, c1_html):
+    meta = page_json(c1_html, "qmap-meta")
+    for item in meta["lists"]:
+        keys = [c[0] for c in item["cols"]]
+        rows = [dict(zip(keys, r)) for r in item["rows"]]
+        expected = analyses.to_records(analyses.ANALYSES[item["key"]].run(G, chain="C1"))
+        shared = [k for k in keys if k in analyses.ANALYSES[item["key"]].columns]
+        assert set(analyses.ANALYSES[item["key"]].keys) <= set(shared)
+        assert [{k: r[k] for k in shared} for r in rows] == [{k: r[k] for k in shared} for r in expected]
+    uncovered = next(i for i in meta["lists"] if i["key"] == "uncovered-problems")
+    assert [r[-1] for r in uncovered["rows"]] == [4, 0]  # 波及下游企业数 of P1, P4
+    suggest = meta["suggest"]["P1"]
+    assert suggest[0][:3] == ["metrology", 1, "B1"] and meta["bodies"]["B1"]["serves"] == ["C1", "E3"]
+
+
+def test_critical_suppliers_are_left_to_the_cli_on_a_huge_chain(G, monkeypatch):
+    from graphmodel.maps import chain_map
+
+    monkeypatch.setattr(chain_map, "CRITICAL_MAX_WORK", 10)
+    meta = page_json(chain_map_html(G, "C1"), "qmap-meta")
+    item = next(i for i in meta["lists"] if i["key"] == "critical-suppliers")
+    assert item["rows"] == [] and "qmap analyze critical-suppliers --chain C1" in item["note"]
+    assert meta["critical"] == []
+
+
+def test_single_source_links_are_marked(G, c1_html):
+    edges = page_json(c1_html, "qmap-edges")
+    pairs = {(r["supplier_id"], r["customer_id"]) for r in analyses.to_records(analyses.single_source(G, "C1"))}
+    marked = {(e["from"], e["to"]) for e in edges if e["q"].get("ss")}
+    assert marked == pairs and pairs
+    products = {(r["supplier_id"], r["customer_id"]): r["product"]
+                for r in analyses.to_records(analyses.single_source(G, "C1"))}
+    for e in edges:
+        if e["q"].get("ss"):  # the page's tooltip names the products only this supplier gives
+            only = e["q"]["p"] if e["q"]["ss"] == 1 else e["q"]["ss"]
+            assert products[(e["from"], e["to"])] in only
 
 
 def test_user_text_never_reaches_the_page_as_markup(G, c1_html):
@@ -402,6 +492,15 @@ def test_overview_links_only_maps_that_exist(G, tmp_path):
     with pytest.raises(KeyError):
         write_maps(G, tmp_path / "other", chains=["C9"])
     assert not (tmp_path / "other").exists()
+
+
+def test_a_one_chain_data_set_gets_no_city_page_of_sixteen_empty_districts(W38, tmp_path):
+    index = write_maps(W38, tmp_path)
+    html = index.read_text(encoding="utf-8")
+    assert 'data-district="' not in html and 'data-headline="districts"' not in html
+    assert "本数据集只有 1 条产业链项目" in html and '<a href="W38.html">Willems chain 38</a>' in html
+    assert 'data-headline="members"' in html and 'data-chain="W38"' in html  # the KPI cards and table remain
+    assert external_references(html) == []
 
 
 def test_overview_escapes_chain_names(tmp_path):

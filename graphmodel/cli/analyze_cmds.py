@@ -1,4 +1,4 @@
-"""qmap analyze: the nine named analyses, on the embedded graph or on Neo4j.
+"""qmap analyze: the ten named analyses, on the embedded graph or on Neo4j.
 
 The embedded backend runs :mod:`graphmodel.analyses` on the model of ``--data``; the
 Neo4j backend runs the Cypher library (``cypher/queries/<name>.cypher``) through

@@ -10,11 +10,27 @@ What the analyst sees: upstream tiers → owner → downstream tiers left to rig
 bodies in their own band grouped by pillar; each problem a coloured tag beside the firm
 it affects (red: unresolved with a needed service no body covers, amber: unresolved and
 covered, green: resolved — :func:`graphmodel.analyses.problem_coverage`); support
-links coloured and dashed by service; the owner a gold star, SMEs small dashed dots.
-A side panel has the legend, a search box (name or id, Chinese included), filters by
-node type, service and problem status, a "gaps only" switch, and the impact path of a
-clicked problem (:func:`graphmodel.analyses.problem_impact`). Big chains start
-aggregated: crowded cells collapse into cluster nodes that expand on click.
+links coloured and dashed by service; the owner a gold star, SMEs small dashed dots;
+single-source supply lines in orange (analysis 3), critical suppliers ringed (analysis 8),
+firm tags as small badges. Labels stay about 12 px on screen at any zoom, cut to the room
+the layout leaves them (full names when zoomed in or hovered).
+
+From display to action: the *gap view* lights, in place, every uncovered problem (with its
+firm) and every unsupported SME (analyses 1 and 4), writes what each lacks on its label and
+lists them with the bodies :func:`graphmodel.analyses.support_suggestions` names (a click
+lights that body and what it already serves). A dock beside the map holds the details and
+five lists — uncovered problems, unsupported SMEs, support suggestions, single-source links,
+critical suppliers (top N) — each sortable, each row focusing the map, each downloadable as
+CSV (BOM, formula-safe) from the page. Exploration: a firm's neighbourhood (N tiers up and
+down) and the shortest paths between two firms, filters by type, service, status, district,
+size, tier and tag. The page's state lives in the URL fragment; "save picture" writes the
+view as PNG; printing gives A4 landscape with title and legend — all offline.
+
+Big chains start aggregated: crowded cells (split by main product where that groups them)
+collapse into cluster nodes that expand on click. Writing a page is linear in the chain:
+problem impacts come from one batched pass (:func:`graphmodel.analyses.problem_impacts`) and
+the page walks a clicked problem's path over its own supply lines; critical suppliers are
+ranked only while exact betweenness is affordable (:data:`CRITICAL_MAX_WORK`).
 
 >>> from graphmodel.maps import write_chain_map
 >>> write_chain_map(G, "SH01", "exports/maps/SH01.html")   # doctest: +SKIP
@@ -26,7 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +54,9 @@ from pyvis.node import Node
 
 from .. import analyses, headline, model
 from ..files import graph_inputs, safe_name, write_file
-from ..layout import BODY_GROUPS, ChainLayout, chain_layout
+from ..layout import BODY_GROUPS, FIRM_LABEL_W, TAG_W, ChainLayout, chain_layout, tier_title
 from ..model import chain_members, chain_subgraph
-from ..schema import PLACED_BY_LAYOUT, REL_KIND, REL_ZH
+from ..schema import ENUMS, PLACED_BY_LAYOUT, REL_KIND, REL_ZH
 from ..style import (FONT_STACK, LABEL_ZH, NODE_TYPES, PROBLEM_STATES, PROP_ZH, SERVICE_STYLE, service_style,
                      short_name)
 from ..text import display_value, truncate
@@ -58,7 +74,8 @@ _SUPPORT_KINDS = {REL_KIND[t] for t in model.SUPPORT_TYPES}
 
 _COLORS = {"firm": "#2d3748", "sme_fill": "#e2e8f0", "owner": "#f6c343", "owner_border": "#b7791f",
            "project": "#2c7a7b", "tool": "#4a5568", "indicator": "#a0aec0", "chain": "#1a365d",
-           "supplies": "#a0aec0", "critical": "#4a5568", "cluster": "#ebf4ff", "cluster_border": "#5a67d8"}
+           "supplies": "#a0aec0", "critical": "#4a5568", "cluster": "#ebf4ff", "cluster_border": "#5a67d8",
+           "single": "#dd6b20", "ring": "#6b46c1"}
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -221,7 +238,7 @@ def _node_info(G, H, n, chain_id, members, states, problems_of, bodies) -> dict:
             role = display_value("role", m["role"])
             tier = m.get("tier")
             rows.append(["本链角色", role + (f"，第 {int(tier)} 层" if isinstance(tier, (int, float)) and tier else "")])
-    skip = {"id", "label", "labels", "name", "title"}
+    skip = {"id", "label", "labels", "name", "title", "tags"}
     for key, value in d.items():
         if key in skip:
             continue
@@ -234,6 +251,10 @@ def _node_info(G, H, n, chain_id, members, states, problems_of, bodies) -> dict:
             rows.append(["缺失服务", display_value("needs", st["missing"])])
         firm = model.problem_firm(H, n)
         rows.append(["涉及企业", f"{H.nodes[firm].get('name', firm)}（{firm}）" if firm else "未指明"])
+    if label == "Enterprise":
+        tags = model.firm_tags(H, n)
+        if tags:
+            rows.append(["企业标签", "、".join(tags)])
     if label == "Enterprise" and problems_of.get(n):
         rows.append(["本链质量问题", str(len(problems_of[n]))])
     if label == "SupportBody" and bodies.get(n):
@@ -251,10 +272,10 @@ def _node_label(H, n, chain_id, members) -> str:
         return str(name)
     if label == "Enterprise" and members.get(n, {}).get("role") == "owner":
         return f"{short_name(name, 12)}\n链主"
-    return short_name(name, {"Problem": 8, "Indicator": 10}.get(label, 8))
+    return short_name(name, {"Problem": 9, "Indicator": 10}.get(label, 8))
 
 
-def _edge_info(H, u, v, kind: str, props: list[dict]) -> list[str]:
+def _edge_info(H, u, v, kind: str, props: list[dict], single: frozenset = frozenset()) -> list[str]:
     lines = [_KIND_ZH[kind]]
     lines.append(f"从：{H.nodes[u].get('name', u)}")
     lines.append(f"到：{H.nodes[v].get('name', v)}")
@@ -267,6 +288,9 @@ def _edge_info(H, u, v, kind: str, props: list[dict]) -> list[str]:
             lines.append("占比：" + "、".join(f"{s:.0%}" for s in shares))
         if any(p.get("critical") for p in props):
             lines.append("关键供应：是")
+        if single:
+            named = [str(p) for p in sorted(single, key=str) if p is not None]
+            lines.append("唯一供方：是（" + ("、".join(named) if named else "未指明产品") + " 仅此一家供应）")
     elif kind in _SUPPORT_KINDS:
         services = sorted({p["service"] for p in props if p.get("service")})
         lines.append("服务：" + (display_value("services", services) if services else
@@ -283,13 +307,17 @@ def _edge_info(H, u, v, kind: str, props: list[dict]) -> list[str]:
     return lines
 
 
-def _edge_style(G, H, u, v, kind, props, states) -> dict:
+def _edge_style(G, H, u, v, kind, props, states, single: frozenset = frozenset()) -> dict:
+    """vis styling of one merged line; ``single``: the products this supplier alone gives that customer."""
     style: dict[str, Any] = {"width": 1.2}
     services: list[str] = []
     if kind == "supplies":
         critical = any(p.get("critical") for p in props)
-        style.update(color={"color": _COLORS["critical" if critical else "supplies"], "opacity": 0.9},
-                     width=2.6 if critical else 1.3)
+        if single:  # a single-source link: the customer has no other supplier of that product
+            style.update(color={"color": _COLORS["single"], "opacity": 0.95}, width=3 if critical else 2)
+        else:
+            style.update(color={"color": _COLORS["critical" if critical else "supplies"], "opacity": 0.9},
+                         width=2.6 if critical else 1.3)
     elif kind == "affects":
         st = states.get(u, {}).get("state", "amber")
         style.update(color={"color": PROBLEM_STATES[st]["color"], "opacity": 0.95}, width=2,
@@ -308,7 +336,22 @@ def _edge_style(G, H, u, v, kind, props, states) -> dict:
         style.update(color={"color": _COLORS["indicator"], "opacity": 0.5}, width=0.8, dashes=[1, 4])
     else:  # district
         style.update(color={"color": "#90cdf4", "opacity": 0.8}, width=1.2, arrows={"to": {"enabled": False}})
-    style["q"] = {"k": kind, "s": services, "i": _edge_info(H, u, v, kind, props)}
+    if kind == "supplies":
+        # Supply lines are most of a big chain's page: the page writes their tooltip from these few facts.
+        style["q"] = {"k": kind, "s": services}
+        products = [p.get("product") for p in props if p.get("product")]
+        shares = [p.get("share") for p in props if p.get("share") is not None]
+        if products:
+            style["q"]["p"] = [str(p) for p in products]
+        if shares:
+            style["q"]["sh"] = shares
+        if any(p.get("critical") for p in props):
+            style["q"]["cr"] = 1
+        if single:  # 1: every product of the line; else the products only this supplier gives
+            named = sorted(str(p) for p in single if p is not None)
+            style["q"]["ss"] = 1 if named == sorted(style["q"].get("p", [])) else (named or [""])
+        return style
+    style["q"] = {"k": kind, "s": services, "i": _edge_info(H, u, v, kind, props, single)}
     return style
 
 
@@ -353,9 +396,16 @@ def _legend() -> tuple[list[dict], list[dict]]:
         {"icon": _icon("ellipse", "#f7fafc", _COLORS["indicator"]), "zh": "质量指标"},
         {"icon": _icon("box", _COLORS["cluster"], _COLORS["cluster_border"], dashed=True), "zh": "聚合分组（点击展开）"},
     ]
+    nodes.insert(3, {"icon": '<circle cx="10" cy="10" r="4.5" fill="#2d3748"/><circle cx="10" cy="10" r="8" '
+                             f'fill="none" stroke="{_COLORS["ring"]}" stroke-width="2.2"/>',
+                     "zh": "关键企业（介数前列，紫环）"})
+    nodes.insert(4, {"icon": '<rect x="1" y="6" width="11" height="8" rx="2" fill="#fefcbf" stroke="#b7791f" '
+                             'stroke-width="1"/><circle cx="15" cy="10" r="4" fill="#2d3748"/>',
+                     "zh": "企业标签（专精特新等）"})
     edges = [
         {"color": _COLORS["supplies"], "width": 1.5, "dash": None, "zh": "供应（上游→下游）"},
         {"color": _COLORS["critical"], "width": 3, "dash": None, "zh": "关键供应"},
+        {"color": _COLORS["single"], "width": 2.2, "dash": None, "zh": "唯一供方供应（橙色）"},
         {"color": PROBLEM_STATES["red"]["color"], "width": 2, "dash": None, "zh": "问题影响企业"},
         {"color": _COLORS["project"], "width": 1.5, "dash": "4 4", "zh": "项目攻关/牵头"},
     ]
@@ -405,6 +455,92 @@ def _kpi(numbers, key: str, tone: str | None = None, label: str | None = None) -
             "raw": value}
 
 
+#: Above this much betweenness work (members × supply arcs) a page does not rank critical suppliers
+#: itself, to keep page writing quick (rustworkx does about 2×10⁸ a second here: W38, 3×10⁷, takes
+#: 0.1 s); the list says how to get the ranking with ``qmap analyze critical-suppliers``.
+CRITICAL_MAX_WORK = 500_000_000
+#: Firms ringed as critical suppliers at first (the page lets the analyst choose).
+CRITICAL_TOP = 10
+
+#: The in-page lists: analysis → (title, columns as (key, caption, kind), the column a row click focuses).
+#: Kinds tell the page how to show a value: id, text, num, svc (service codes), ids, pct, bool, enum:<name>,
+#: name:<column> (left out of the rows: the page shows the name of the node that column names).
+LISTS: dict[str, tuple[str, tuple[tuple[str, str, str], ...], str]] = {
+    "uncovered-problems": ("未覆盖问题", (
+        ("problem_id", "问题编号", "id"), ("title", "问题", "text"), ("enterprise_id", "涉及企业编号", "id"),
+        ("enterprise_name", "涉及企业", "text"), ("missing", "缺失服务", "svc"), ("severity", "严重程度", "enum:severity"),
+        ("status", "状态", "enum:problem_status"), ("impact", "波及下游企业数", "num")), "problem_id"),
+    "sme-unsupported": ("无帮扶中小企业", (
+        ("enterprise_id", "企业编号", "id"), ("name", "企业名称", "text"), ("size", "规模", "enum:size"),
+        ("problems", "未解决问题", "ids"), ("needs", "所需服务", "svc")), "enterprise_id"),
+    "support-suggestions": ("供需对接", (
+        ("target_kind", "缺口类型", "enum:target_kind"), ("target_id", "缺口编号", "id"), ("target_name", "缺口", "text"),
+        ("service", "服务", "svc"), ("rank", "推荐次序", "num"), ("body_id", "机构编号", "id"),
+        ("body_name", "推荐机构", "text"), ("reach", "与本链的距离", "enum:reach"),
+        ("active_links", "在服务数", "num")), "target_id"),
+    "single-source": ("唯一供方", (
+        ("customer_id", "需方编号", "id"), ("customer_name", "需方", "name:customer_id"), ("product", "产品", "text"),
+        ("supplier_id", "唯一供方编号", "id"), ("supplier_name", "唯一供方", "name:supplier_id"),
+        ("share", "供货占比", "pct"),
+        ("critical", "关键供应", "bool")), "customer_id"),
+    "critical-suppliers": ("关键企业", (
+        ("rank", "排名", "num"), ("enterprise_id", "企业编号", "id"), ("name", "企业名称", "text"),
+        ("score", "介数", "num")), "enterprise_id"),
+}
+
+
+def _critical_affordable(G: nx.MultiDiGraph, chain_id: str) -> bool:
+    return len(chain_members(G, chain_id)) * max(1, len(model.supply_arcs(G, chain_id))) <= CRITICAL_MAX_WORK
+
+
+def _name(G: nx.MultiDiGraph, node: str | None) -> str | None:
+    return None if node is None or node not in G else G.nodes[node].get("name")
+
+
+def _lists(G: nx.MultiDiGraph, chain_id: str, facts: dict) -> list[dict]:
+    """The page's lists: each analysis' rows for this chain (its raw values) plus names, as arrays."""
+    records = {
+        "uncovered-problems": [dict(r, enterprise_name=_name(G, r["enterprise_id"]), impact=facts["impacts"].count(
+            r["problem_id"])) for r in facts["uncovered"]],
+        "sme-unsupported": [dict(r, needs=facts["sme_needs"].get(r["enterprise_id"], [])) for r in facts["unsupported"]],
+        "support-suggestions": facts["suggestions"],
+        "single-source": facts["single"],  # the page fills in the names from its nodes
+        "critical-suppliers": facts["critical"] or [],
+    }
+    out = []
+    for key, (title, columns, focus) in LISTS.items():
+        item = {"key": key, "zh": title, "cols": [list(c) for c in columns], "focus": focus,
+                "rows": [[None if c[2].startswith("name:") else r.get(c[0]) for c in columns] for r in records[key]]}
+        if key == "critical-suppliers":
+            item["top"] = CRITICAL_TOP
+            if facts["critical"] is None:
+                item["note"] = ("本链规模较大，页面未计算介数排名；请运行 qmap analyze critical-suppliers --chain "
+                                f"{chain_id} 查看。")
+        out.append(item)
+    return out
+
+
+def _gap_facts(G: nx.MultiDiGraph, chain_id: str) -> dict:
+    """Every fact the page shows about gaps and their remedies, each from its analysis."""
+    uncovered = analyses.to_records(analyses.uncovered_problems(G, chain_id))
+    unsupported = analyses.to_records(analyses.sme_unsupported(G, chain_id))
+    suggestions = analyses.to_records(analyses.support_suggestions(G, chain_id))
+    sme_needs: dict[str, list[str]] = defaultdict(list)
+    for kind, target, service in analyses.support_targets(G, chain_id):
+        if kind == "enterprise":
+            sme_needs[target].append(service)
+    critical = (analyses.to_records(analyses.critical_suppliers(G, chain_id))
+                if _critical_affordable(G, chain_id) else None)
+    return {"uncovered": uncovered, "unsupported": unsupported, "suggestions": suggestions,
+            "sme_needs": dict(sme_needs), "single": analyses.to_records(analyses.single_source(G, chain_id)),
+            "critical": critical, "impacts": analyses.problem_impacts(G, chain_id)}
+
+
+def _filter_options(counts: dict, order=None, words: dict | None = None) -> list[dict]:
+    keys = list(order) if order is not None else sorted(counts, key=lambda k: (k == "", str(k)))
+    return [{"key": k, "zh": (words or {}).get(k, k) or "未填写", "count": counts[k]} for k in keys if counts.get(k)]
+
+
 def _build(G: nx.MultiDiGraph, chain_id: str, overview_href: str | None, aggregate: bool | None) -> _QmapNetwork:
     H = chain_subgraph(G, chain_id)
     layout = chain_layout(H, chain_id, aggregate=aggregate)
@@ -413,40 +549,60 @@ def _build(G: nx.MultiDiGraph, chain_id: str, overview_href: str | None, aggrega
     bodies = model.chain_bodies(G, chain_id)
     support = analyses.sme_support(G, chain_id)
     numbers = headline.chain_numbers(G, chain_id)
+    facts = _gap_facts(G, chain_id)
+    impacts = facts["impacts"]
     problems_of: dict[str, list[str]] = defaultdict(list)
     affected: dict[str, str] = {}
     for p in sorted(states):
-        firm = model.problem_firm(G, p)
+        firm = impacts.firm(p)
         if firm is not None and firm in H:
             affected[p] = firm
             problems_of[firm].append(p)
-    # problem-impact depends only on the affected firm (and the chain): ask once per firm, and keep
-    # it per firm as the ids at 1, 2, … hops, so a chain with many problems stays a small page.
-    impact: dict[str, list[list[str]]] = {}
-    for p, firm in affected.items():
-        if firm in impact:
-            continue
-        by_hop: dict[int, list[str]] = defaultdict(list)
-        for r in analyses.to_records(analyses.problem_impact(G, p)):
-            if r["enterprise_id"] in H:
-                by_hop[r["hops"]].append(r["enterprise_id"])
-        impact[firm] = [sorted(by_hop[h]) for h in range(1, max(by_hop, default=0) + 1)]
-    gaps = sorted({p for p, st in states.items() if st["state"] == "red"}
-                  | {affected[p] for p, st in states.items() if st["state"] == "red" and p in affected})
+    # The page walks the impact path itself over its supply lines (a chain of 20,000 firms would
+    # need every problem's whole downstream in the page); the counts shown come from the analysis.
+    impact_size = {p: [impacts.count(p), impacts.farthest(p)] for p in affected}
+    gap_problems = {r["problem_id"]: r["missing"] for r in facts["uncovered"]}
+    gap_smes = {r["enterprise_id"]: facts["sme_needs"].get(r["enterprise_id"], []) for r in facts["unsupported"]}
+    gap_firms = sorted({affected[p] for p in gap_problems if p in affected})
+    gaps = sorted(set(gap_problems) | set(gap_firms) | set(gap_smes))
+    suggest: dict[str, list[list]] = defaultdict(list)
+    for r in facts["suggestions"]:
+        suggest[r["target_id"]].append([r["service"], r["rank"], r["body_id"], r["reach"], r["active_links"]])
+    single: dict[tuple[str, str], set] = defaultdict(set)
+    for r in facts["single"]:
+        single[(r["supplier_id"], r["customer_id"])].add(r["product"])
+    critical = [[r["enterprise_id"], r["score"], r["rank"]] for r in (facts["critical"] or []) if r["score"] > 0][:200]
     cluster_of = layout.cluster_of
 
     info: dict[str, dict] = {}
     counts = defaultdict(int)
     service_counts = defaultdict(int)
+    firm_counts: dict[str, Counter] = {"d": Counter(), "z": Counter(), "tr": Counter(), "tg": Counter()}
+    tags_of: dict[str, list[str]] = {}
     pyvis_nodes = []
     for n in sorted(H):
         d = H.nodes[n]
         label = d["label"]
         ntype = _TYPE_OF_LABEL.get(label, "chain")
         counts[ntype] += 1
-        q: dict[str, Any] = {"t": ntype}
+        q: dict[str, Any] = {"t": ntype, "n": short_name(d.get("name", n), 200)}
         if label == "Enterprise":
-            group = "owner" if members.get(n, {}).get("role") == "owner" else ("sme" if model.is_sme(H, n) else "firm")
+            role = members.get(n, {}).get("role")
+            group = "owner" if role == "owner" else ("sme" if model.is_sme(H, n) else "firm")
+            if role == "owner":
+                q["o"] = 1
+            q["d"] = d.get("district") or ""
+            q["z"] = d.get("size") or ""
+            if n in layout.columns:
+                q["tr"] = f"{layout.bands.get(n, 'main')}:{layout.columns[n]}"
+            tags = model.firm_tags(H, n)
+            if tags:
+                q["tg"] = tags_of[n] = tags
+            for key in ("d", "z", "tr"):
+                if key in q:
+                    firm_counts[key][q[key]] += 1
+            for tag in tags or [""]:
+                firm_counts["tg"][tag] += 1
         elif label == "SupportBody":
             key = layout.body_groups.get(n, "other")
             group = f"body-{key.split('+')[0]}"
@@ -455,14 +611,18 @@ def _build(G: nx.MultiDiGraph, chain_id: str, overview_href: str | None, aggrega
                 service_counts[s] += 1
         elif label == "Problem":
             q["st"] = states.get(n, {}).get("state", "amber")
+            q["n"] = short_name(d.get("title") or d.get("name", n), 200)
             group = f"problem-{q['st']}"
         else:
             group = {"Project": "project", "PolicyTool": "tool", "Indicator": "indicator", "Chain": "chain",
                      "District": "district", "Case": "case"}.get(label, "tool")
+            if label in ("Chain", "District"):
+                q["fix"] = 1  # titles keep their size and text
         x, y = layout.positions[n]
         options: dict[str, Any] = {"group": group, "x": round(x, 1), "y": round(y, 1), "q": q}
         if label == "Problem":
-            options["font"] = {"size": 12.5 + (1.5 if d.get("severity") == "high" else 0)}
+            if d.get("severity") == "high":  # a heavier border, not a bigger font: tags keep one size
+                options["borderWidth"] = 2.5
         if label == "SupportBody" and "+" in layout.body_groups.get(n, ""):
             # A body giving this chain several services: filled in its first service's colour,
             # ringed in its second's, so it is never drawn as a service it does not give.
@@ -487,6 +647,8 @@ def _build(G: nx.MultiDiGraph, chain_id: str, overview_href: str | None, aggrega
     for node in pyvis_nodes:
         if node.get("group") in ("chain", "district"):
             node["font"] = {"size": round((22 if node["group"] == "chain" else 16) * text_scale)}
+        elif node.get("group") == "owner" and text_scale > 1:  # the owner stands out on a big chain's overview
+            node["size"] = round(27 * text_scale)
 
     gap_set = set(gaps)
     cluster_meta = []
@@ -514,8 +676,16 @@ def _build(G: nx.MultiDiGraph, chain_id: str, overview_href: str | None, aggrega
             merged[(u, v, REL_KIND[d["type"]])].append(d)
     pyvis_edges = []
     for i, ((u, v, kind), props) in enumerate(sorted(merged.items(), key=lambda kv: kv[0])):
-        style = _edge_style(G, H, u, v, kind, props, states)
+        ss = frozenset(single.get((u, v), ())) if kind == "supplies" else frozenset()
+        style = _edge_style(G, H, u, v, kind, props, states, ss)
         pyvis_edges.append(Edge(u, v, directed=True, id=f"e{i}", **style).options)
+
+    # The bodies a page can point at: those drawn, and those suggested from elsewhere in the city.
+    body_meta = {}
+    for b in sorted({b for b in H if H.nodes[b]["label"] == "SupportBody"} | {s[2] for v in suggest.values() for s in v}):
+        body_meta[b] = {"h": G.nodes[b].get("name", b), "s": list(G.nodes[b].get("services", ())), "in": b in H,
+                        "serves": sorted({v for v, _, _ in model.body_links(G, b, active_only=True) if v in H}),
+                        "enables": model.body_chains(G, b)}
 
     chain_node = H.nodes[chain_id]
     state_counts = defaultdict(int)
@@ -537,24 +707,50 @@ def _build(G: nx.MultiDiGraph, chain_id: str, overview_href: str | None, aggrega
                         "count": service_counts.get(s, 0)} for s in service_keys]
     status_filters = [{"key": k, "zh": st["zh"], "color": st["color"], "count": state_counts[k]}
                       for k, st in PROBLEM_STATES.items()]
+    size_words = dict(ENUMS["size"].values)
+    tier_keys = sorted(firm_counts["tr"], key=lambda k: (int(k.split(":")[1]), k.split(":")[0] != "main"))
+    firm_filters = [
+        {"kind": "district", "zh": "所在区", "options": _filter_options(firm_counts["d"])},
+        {"kind": "size", "zh": "规模", "options": _filter_options(firm_counts["z"], [*ENUMS["size"].codes, ""],
+                                                                 size_words)},
+        {"kind": "tier", "zh": "层级", "options": _filter_options(
+            firm_counts["tr"], tier_keys, {k: tier_title(k.split(":")[0], int(k.split(":")[1])) for k in tier_keys})},
+        {"kind": "tag", "zh": "企业标签", "options": _filter_options(
+            firm_counts["tg"], sorted((t for t in firm_counts["tg"] if t), key=str) + [""], {"": "无标签"})},
+    ]
+    firm_filters = [f for f in firm_filters if len(f["options"]) > 1 or (f["kind"] == "tag" and tags_of)]
     legend_nodes, legend_edges = _legend()
     legend_edges += [{"color": _svc(s)["color"], "width": 2, "dash": _dash_css(_svc(s)["dashes"]),
                       "zh": "赋能·" + _svc(s)["zh"]} for s in SERVICE_STYLE]
 
     meta = {
         "chain": chain_id,
+        "chainName": chain_node.get("name", chain_id),
         "font": FONT_STACK,
         "typeKeys": list(NODE_TYPES),
         "serviceKeys": list(SERVICE_STYLE) + ["other"],
         "statusKeys": list(PROBLEM_STATES),
         "stateZh": {k: v["zh"] for k, v in PROBLEM_STATES.items()},
         "stateColor": {k: v["color"] for k, v in PROBLEM_STATES.items()},
+        "serviceZh": {**{k: v["zh"] for k, v in SERVICE_STYLE.items()}, "other": _svc("other")["zh"]},
+        "enums": {"size": size_words, "severity": dict(ENUMS["severity"].values),
+                  "problem_status": dict(ENUMS["problem_status"].values),
+                  "target_kind": {"problem": "质量问题", "enterprise": "中小企业"},
+                  "reach": {k: v for k, v in analyses.SUGGESTION_REACH.items()}},
         "kindZh": _KIND_ZH,
         "info": info,
         "affected": affected,
-        "impact": impact,
+        "impactSize": impact_size,
         "problemsOf": dict(problems_of),
         "gaps": gaps,
+        "gap": {"problems": gap_problems, "smes": gap_smes, "firms": gap_firms},
+        "suggest": dict(suggest),
+        "bodies": body_meta,
+        "critical": critical,
+        "lists": _lists(G, chain_id, facts),
+        "tierZh": {k: tier_title(k.split(":")[0], int(k.split(":")[1])) for k in tier_keys},
+        "budget": {"firm": FIRM_LABEL_W, "problem": TAG_W - 16, "item": 130, "tagDy": 26, "rowH": 50},
+        "colors": {"ring": _COLORS["ring"], "single": _COLORS["single"], "gap": PROBLEM_STATES["red"]["color"]},
         "clusters": cluster_meta,
         "regions": _regions(layout),
         "textScale": text_scale,
@@ -569,7 +765,8 @@ def _build(G: nx.MultiDiGraph, chain_id: str, overview_href: str | None, aggrega
                   "district": chain_node.get("district"), "leader": chain_node.get("leader"),
                   "industry": chain_node.get("industry")},
         "kpis": kpis, "type_filters": type_filters, "service_filters": service_filters,
-        "status_filters": status_filters, "gap_count": state_counts["red"], "clusters": cluster_meta,
+        "status_filters": status_filters, "firm_filters": firm_filters, "gap_count": len(gap_problems),
+        "sme_gap_count": len(gap_smes), "clusters": cluster_meta, "lists": [(i["key"], i["zh"]) for i in meta["lists"]],
         "legend": legend_nodes, "edge_legend": legend_edges, "meta": meta, "overview_href": overview_href,
         "version": __version__, "pyvis_version": getattr(pyvis, "__version__", "0.3"),
         "vis_version": assets.VIS_VERSION, "generated": dt.date.today().isoformat(),

@@ -7,7 +7,9 @@ bodies by pillar, problems by status, problems with a missing service, projects 
 coverage. Above them, the notice's goals as cards (:mod:`graphmodel.headline`): 培训基地
 per district (a table flags each district with none), 链主达标 and 链主领跑, 中小企业帮扶率,
 覆盖率, 本年度解决 and project progress; given last year's graph as ``baseline``, each card
-shows its change against it. Like the chain maps it is one offline file with its own CSP.
+shows its change against it. Like the chain maps it is one offline file with its own CSP. A data
+set of one chain gets no district tiles: the page says plainly that it covers that one chain and
+links its map.
 
 >>> from graphmodel.maps import write_maps
 >>> write_maps(G, "exports/demo/maps")   # doctest: +SKIP
@@ -140,9 +142,11 @@ def _context(G: nx.MultiDiGraph, linked: dict[str, str], year: int | None = None
         "gaps": city.uncovered, "projects": city.projects,
         "coverage": city.coverage, "coverage_pct": _pct(city.coverage),
     }
+    # One chain is no city: its page says so plainly, without 16 district tiles or a count of districts.
+    single = chains[0] if len(chains) == 1 else None
     cards = [
         _card(city, "chains", extra=f"（★ 重点 {city.key_chains}）"),
-        _card(city, "districts"),
+        *([] if single else [_card(city, "districts")]),
         _card(city, "members", extra=f"（中小企业 {city.smes}）"),
         _card(city, "bodies"),
         _card(city, "uncovered", "未解决·缺服务", "red"),
@@ -198,7 +202,7 @@ def _context(G: nx.MultiDiGraph, linked: dict[str, str], year: int | None = None
     from .. import __version__
 
     return {
-        "title": TITLE, "chains": chains, "districts": districts, "district_count": len(SHANGHAI_DISTRICTS),
+        "title": TITLE, "chains": chains, "single": single, "districts": districts, "district_count": len(SHANGHAI_DISTRICTS),
         "pillars": pillars, "statuses": statuses, "totals": totals, "cards": cards, "definitions": definitions, "defs": defs,
         "goals": goals, "district_bases": district_bases,
         "districts_without_chains": len([d for d in SHANGHAI_DISTRICTS if d not in by_district_chains]), "year": year, "has_baseline": before is not None,

@@ -1,0 +1,87 @@
+// support-suggestions — 供需对接：为每个缺口推荐可提供该服务的机构
+//
+// Answers: for each gap of the chain, which bodies could fill it, best first?
+//   targets: each unresolved problem (open or in_progress) with missing services, as in
+//            uncovered-problems (one target per missing service); each unsupported SME,
+//            as in sme-unsupported (one target per service its unresolved problems of
+//            this chain need, or per NQI pillar when those problems need none).
+//   candidates: every body whose services include the target's service.
+//   order:   reach — 'chain' (the body ENABLES this chain, whatever the link's service
+//            or status), then 'district' (it ENABLES another chain of the same
+//            district; a chain without a district has none), then 'city' (any other
+//            body); within a reach, fewer active (or blank-status) SUPPORTS and
+//            ADDRESSES links first (active_links, spare capacity), then body_id.
+//   At most 3 bodies per target and service (rank 1–3); a service no body offers has
+//   no row.
+//
+// Parameters:
+//   $chain  chain id (string), or null for every chain
+//
+// Returns: chain_id, target_kind ('problem' or 'enterprise'), target_id, service,
+// rank, body_id, reach, active_links, target_name, body_name.
+//
+// Examples:
+//   :param chain => 'SH02'   then run this file (Neo4j Browser, cypher-shell);
+//                            :param chain => null for every chain
+//   qmap query support-suggestions --param chain=SH02          (these rows)
+//   qmap analyze support-suggestions --chain SH02 --neo4j      (the analysis)
+//
+// Plain Cypher for Neo4j 5.26 Community (no APOC, no GDS).
+
+MATCH (c:Chain)
+WHERE $chain IS NULL OR c.id = $chain
+CALL {
+  WITH c
+  MATCH (p:Problem)-[:IN_CHAIN]->(c)
+  WHERE p.status IN ['open', 'in_progress'] AND size(coalesce(p.needs, [])) > 0
+  WITH p,
+       [(b:SupportBody)-[l:ADDRESSES]->(p)
+            WHERE coalesce(l.status, 'active') = 'active'
+          | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
+     + [(b:SupportBody)-[l:SUPPORTS]->(:Enterprise)<-[:AFFECTS]-(p)
+            WHERE coalesce(l.status, 'active') = 'active'
+          | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
+     + [(b:SupportBody)-[l:PARTNERS_IN]->(:Project)-[:TACKLES]->(p)
+            WHERE coalesce(l.status, 'active') = 'active'
+          | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END] AS offered
+  WITH p, reduce(acc = [], services IN offered | acc + services) AS covered
+  UNWIND [s IN p.needs WHERE NOT s IN covered] AS service
+  RETURN DISTINCT 'problem' AS kind, p.id AS target, p.name AS name, service
+  UNION
+  WITH c
+  MATCH (e:Enterprise)-[:MEMBER_OF]->(c)
+  WHERE e.sme = true
+    AND NOT EXISTS { (:SupportBody)-[l:SUPPORTS]->(e) WHERE coalesce(l.status, 'active') = 'active' }
+  MATCH (p:Problem)-[:IN_CHAIN]->(c), (p)-[:AFFECTS]->(e)
+  WHERE p.status IN ['open', 'in_progress']
+  WITH e, reduce(acc = [], needs IN collect(coalesce(p.needs, [])) | acc + needs) AS needs
+  UNWIND CASE WHEN size(needs) = 0 THEN ['metrology', 'standards', 'testing', 'certification'] ELSE needs END
+         AS service
+  RETURN DISTINCT 'enterprise' AS kind, e.id AS target, e.name AS name, service
+}
+CALL {
+  WITH c, service
+  MATCH (b:SupportBody)
+  WHERE service IN coalesce(b.services, [])
+  WITH b,
+       CASE WHEN EXISTS { (b)-[:ENABLES]->(c) } THEN 0
+            WHEN c.district IS NOT NULL
+                 AND EXISTS { (b)-[:ENABLES]->(o:Chain) WHERE o.district = c.district AND o <> c } THEN 1
+            ELSE 2 END AS reach,
+       COUNT { (b)-[l:SUPPORTS|ADDRESSES]->() WHERE coalesce(l.status, 'active') = 'active' } AS load
+  ORDER BY reach, load, b.id
+  LIMIT 3
+  RETURN collect({id: b.id, name: b.name, reach: reach, load: load}) AS best
+}
+UNWIND range(0, size(best) - 1) AS i
+RETURN c.id AS chain_id,
+       kind AS target_kind,
+       target AS target_id,
+       service,
+       i + 1 AS rank,
+       best[i].id AS body_id,
+       ['chain', 'district', 'city'][best[i].reach] AS reach,
+       best[i].load AS active_links,
+       name AS target_name,
+       best[i].name AS body_name
+ORDER BY c.seq, chain_id, target_kind DESC, target_id, service, rank
