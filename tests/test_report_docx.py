@@ -228,8 +228,16 @@ def test_typical_cases_of_the_year_with_what_they_are_about(written):
 
 
 def test_support_suggestions_are_listed_once_the_analysis_exists(G, monkeypatch):
-    doc = report_document(G, annual_report(G, YEAR, chains=["C1"]).for_chain(annual_report(G, YEAR).chains[0], G))
-    assert "尚未提供“support-suggestions”" in _section_text(doc, "帮扶中小企业")
+    # the real analysis: its first suggestion for the uncovered problem P2
+    report = annual_report(G, YEAR)
+    rows = _tables(report_document(G, report.for_chain(report.chains[0], G)))["供需对接建议（每项缺失服务最多 3 家机构）"]
+    assert rows[1] == ["镀膜均匀性差（P2）", "质量问题", "标准", "示例标准化研究所（B2）", "全市", "1"]
+
+    # a build without the analysis says so instead of an empty table
+    with monkeypatch.context() as m:
+        m.delitem(analyses.ANALYSES, "support-suggestions")
+        doc = report_document(G, annual_report(G, YEAR, chains=["C1"]).for_chain(annual_report(G, YEAR).chains[0], G))
+        assert "尚未提供“support-suggestions”" in _section_text(doc, "帮扶中小企业")
 
     def suggestions(G, chain=None):
         return pd.DataFrame([{"chain_id": "C1", "target_id": "P2", "target_kind": "problem", "service": "standards",
