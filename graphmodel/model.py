@@ -7,6 +7,35 @@ the edge key is :func:`graphmodel.schema.rel_key`. Properties that are None or e
 lists are not stored, exactly as Neo4j does not store nulls, so a graph read back
 from Neo4j compares equal to one built here.
 
+**Sources (provenance; the interface with the store).** A graph is built from one or
+more *sources* (workbooks or CSV folders, each named by its file or folder name, see
+:func:`graphmodel.intake.read_sources`), and records where every fact came from:
+
+- every node and every relationship has ``sources``: the sorted list of the names of the
+  sources that give it (a single-workbook read gives ``["that.xlsx"]``: nothing needs to
+  special-case one workbook). A District node's sources are those of the chains naming it;
+  a relationship drawn from a node's row (IN_CHAIN, AFFECTS, LEADS, TACKLES, APPLIES_TO,
+  ABOUT, IN_DISTRICT) is given by the sources whose row names that end;
+- ``G.graph["sources"]``: the sorted names of every source read; ``G.graph["source_paths"]``:
+  name → the path it was read from; ``G.graph["source"]``: one line naming them (as before);
+- ``G.graph["source_values"]``: what each source itself gives, property by property:
+  ``{source: {"nodes": {id: {prop: value}}, "rels": {(start, end, key): {prop: value}}}}``.
+  Values are in the model's form (codes, lists, ints…), blanks left out, and only what that
+  source's own rows say: no defaults or derived values (``sme`` only where the source gives
+  ``size``; a chain's ``key`` only where the source fills it in). The node ids under a
+  source are exactly the nodes whose ``sources`` name it; the same for relationships (whose
+  values include their identity properties, see ``schema.REL_IDENTITY``);
+- :func:`finish_node` turns given values into the node's labels and properties (defaults,
+  ``sme``, ``TrainingBase``); the node in ``G`` is ``finish_node`` of the union of its
+  sources' values plus ``sources``. Relationships have no derived properties;
+- two sources agree on a value when :func:`graphmodel.intake.same_value` says so (list
+  properties such as ``services`` compare as sets; the first source, by name, decides the
+  order). Intake refuses disagreeing sources before a graph is built, so within one ``G``
+  the sources never conflict;
+- :func:`source_graph` is one source's part of ``G`` as a graph of its own (only what it
+  gives, finished as above, ``sources == [that source]``; ends of its relationships that
+  it does not give itself are there as bare references with ``sources == []``).
+
 >>> from graphmodel.intake import read_dataset
 >>> G = build_graph(read_dataset("../shared/data/willems/W02"))   # doctest: +SKIP
 >>> G.nodes["W02-Manuf_0002"]["label"], G.nodes["W02"]["name"]     # doctest: +SKIP
