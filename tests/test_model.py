@@ -22,7 +22,7 @@ def edges(G, rel_type):
 def test_nodes_carry_domain_labels_and_properties(G):
     assert G.nodes["C1"] == {"label": "Chain", "labels": ("Chain",), "id": "C1", "seq": 1,
                              "name": "光伏玻璃产业链质量提升", "district": "普陀区", "leader": "普陀区市场监管局",
-                             "key": True, "industry": "光伏玻璃"}
+                             "key": True, "industry": "光伏玻璃", "sources": ["handmade.xlsx"]}
     assert G.nodes["E1"]["size"] == "large" and G.nodes["E1"]["sme"] is False
     assert G.nodes["E4"]["sme"] is True and "uscc" not in G.nodes["E4"]  # blanks are not stored
     assert G.nodes["B3"]["labels"] == ("SupportBody", "TrainingBase")
@@ -30,7 +30,7 @@ def test_nodes_carry_domain_labels_and_properties(G):
     assert G.nodes["B1"]["services"] == ["metrology", "testing"]
     assert G.nodes["P1"]["name"] == G.nodes["P1"]["title"] == "镀膜均匀性波动"
     assert G.nodes["district:普陀区"] == {"label": "District", "labels": ("District",), "id": "district:普陀区",
-                                        "name": "普陀区"}
+                                        "name": "普陀区", "sources": ["handmade.xlsx"]}
     assert {d["label"] for _, d in G.nodes(data=True)} <= set(LABELS)
 
 
