@@ -1395,7 +1395,7 @@ def _conflict(sheet: Sheet, first: dict, clashes: list[tuple[str, list[dict]]], 
             value = _value_text(column, g[c])
             said.append(f"{where.place(sheet.name, src)} 第 {g[ROW_COLUMN]} 行为“{value}”")
             sides.append((src, where.sheet(sheet.name, src), g[ROW_COLUMN], where.column(sheet.name, c, src), value))
-        parts.append(f"{where.column(sheet.name, c, first[SOURCE_COLUMN])}：{'，'.join(said)}")
+        parts.append(f"{column.zh}：{'，'.join(said)}")  # the sources may name the column differently
     sources = {s[0] for s in sides}
     message = (f"冲突：{_entity_text(sheet, first)}在 {len(sources)} 个来源中不一致——{'；'.join(parts)}"
                f"（同一编号是同一对象，各来源填写的值须相同；空白不算不同 conflict between sources）")

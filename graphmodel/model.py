@@ -19,7 +19,8 @@ more *sources* (workbooks or CSV folders, each named by its file or folder name,
 - ``G.graph["sources"]``: the sorted names of every source read; ``G.graph["source_paths"]``:
   name → the path it was read from; ``G.graph["source"]``: one line naming them (as before);
 - ``G.graph["source_values"]``: what each source itself gives, property by property:
-  ``{source: {"nodes": {id: {prop: value}}, "rels": {(start, end, key): {prop: value}}}}``.
+  ``{source: {"nodes": {id: {prop: value}}, "rels": {start: {end: {key: {prop: value}}}}}}``
+  (plain dicts, so the graph still serialises as JSON; :func:`source_rels` walks the rels).
   Values are in the model's form (codes, lists, ints…), blanks left out, and only what that
   source's own rows say: no defaults or derived values (``sme`` only where the source gives
   ``size``; a chain's ``key`` only where the source fills it in). The node ids under a
@@ -54,7 +55,7 @@ from .intake import same_value as _same_value
 from .schema import REL_TYPES, SERVICES, SUPPORT_REL_OF_LABEL, UNRESOLVED_PROBLEM, district_id, rel_key
 
 __all__ = [
-    "build_graph", "add_node", "add_rel", "UnknownIdError", "finish_node", "source_graph", "same_value",
+    "build_graph", "add_node", "add_rel", "UnknownIdError", "finish_node", "source_graph", "source_rels", "same_value",
     # the graph vocabulary
     "nodes_of", "rels_of", "is_label", "chains", "match_chain", "unknown_chain", "resolve_chain",
     "chain_district", "district_chains", "chain_members", "chain_owner", "is_sme", "member_chains",
@@ -62,7 +63,7 @@ __all__ = [
     "problem_firm", "problem_chain", "is_unresolved", "problem_projects", "project_problems", "project_lead",
     "firm_projects", "add_case", "case_subjects", "SUPPORT_TYPES", "link_active", "link_services", "support_links",
     "body_links", "addressing_bodies", "project_partners", "supporting_bodies", "chain_enablers", "chain_bodies", "tool_targets", "chain_policy_tools",
-    "readings", "latest_readings", "chain_targets", "node_sources", "chain_subgraph",
+    "readings", "latest_readings", "chain_targets", "node_sources", "shown_sources", "chain_subgraph",
     "summary", "chain_table",
 ]
 
@@ -216,14 +217,15 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
                         rels[key] = (rel_type, {})
                     merge(rels[key][1], props)
                     rel_sources[key].add(source)
-                    merge(mine["rels"].setdefault(key, {}), props)
+                    merge(mine["rels"].setdefault(start, {}).setdefault(end, {}).setdefault(key[2], {}), props)
 
     G = nx.MultiDiGraph()
     for node_id, props in given.items():
         node_labels, finished = finish_node(labels[node_id], props)
         G.add_node(node_id, label=node_labels[0], labels=node_labels, **finished, sources=sorted(node_sources[node_id]))
-    for (start, end, key), (rel_type, props) in rels.items():
-        G.add_edge(start, end, key=key, type=rel_type, **props, sources=sorted(rel_sources[key]))
+    for edge, (rel_type, props) in rels.items():
+        start, end, key = edge
+        G.add_edge(start, end, key=key, type=rel_type, **props, sources=sorted(rel_sources[edge]))
     G.graph["source"] = dataset.source
     G.graph["sources"] = sorted(values)
     G.graph["source_paths"] = dict(dataset.source_paths) or {names[0]: dataset.source}
@@ -245,7 +247,7 @@ def source_graph(G: nx.MultiDiGraph, source: str) -> nx.MultiDiGraph:
     for node_id, props in mine["nodes"].items():
         node_labels, finished = finish_node(G.nodes[node_id]["label"], props)
         H.add_node(node_id, label=node_labels[0], labels=node_labels, **finished, sources=[source])
-    for (start, end, key), props in mine["rels"].items():
+    for start, end, key, props in source_rels(G, source):
         for end_id in (start, end):
             if end_id not in H:
                 d = G.nodes[end_id]
@@ -255,6 +257,14 @@ def source_graph(G: nx.MultiDiGraph, source: str) -> nx.MultiDiGraph:
                    source_paths={source: G.graph.get("source_paths", {}).get(source, source)},
                    source_values={source: mine})
     return H
+
+
+def source_rels(G: nx.MultiDiGraph, source: str) -> Iterable[tuple[str, str, str, dict[str, Any]]]:
+    """(start, end, key, values) of every relationship one source gives (from ``source_values``)."""
+    for start, ends in G.graph["source_values"][source]["rels"].items():
+        for end, keys in ends.items():
+            for key, props in keys.items():
+                yield start, end, key, props
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -613,6 +623,15 @@ def node_sources(G: nx.MultiDiGraph, node: str) -> list[str]:
     return list(G.nodes[node].get("sources") or ())
 
 
+def shown_sources(G: nx.MultiDiGraph, node: str) -> list[str]:
+    """The node's sources where saying them tells a reader something (a 来源 row or column):
+    when the graph was read from several sources, or the node came from elsewhere than the
+    one source read. A district's own workbook does not print its name on every row."""
+    sources = node_sources(G, node)
+    read = list(G.graph.get("sources") or ())
+    return [] if len(read) <= 1 and sources == read else sources
+
+
 def chain_subgraph(G: nx.MultiDiGraph, chain_id: str) -> nx.MultiDiGraph:
     """One chain's quality map: its members, their supplies in this chain, its problems,
     projects and typical cases (典型案例), the bodies linked to any of them, the policy tools and indicators
@@ -637,7 +656,8 @@ def chain_subgraph(G: nx.MultiDiGraph, chain_id: str) -> nx.MultiDiGraph:
         keep.update(v for v, _ in _out(G, member, "REPORTS"))
 
     H = nx.MultiDiGraph()
-    H.graph.update(G.graph, chain=chain_id)
+    # a chain's map is never loaded as a source: the city's per-source values stay behind
+    H.graph.update({k: v for k, v in G.graph.items() if k != "source_values"}, chain=chain_id)
     H.add_nodes_from((n, G.nodes[n]) for n in keep)
     for u in sorted(keep):
         for _, v, k, d in G.out_edges(u, keys=True, data=True):

@@ -50,12 +50,15 @@ def test_relationships_follow_the_schema(G):
     reports = [d for _, _, d in G.out_edges("E1", data=True) if d["type"] == "REPORTS"]
     assert sorted((d["year"], d["value"]) for d in reports) == [(2024, 92.0), (2025, 93.6)]
     supply = G.get_edge_data("E2", "E3", key="SUPPLIES|C1|石英砂")
-    assert supply == {"type": "SUPPLIES", "chain": "C1", "product": "石英砂", "share": 0.6, "critical": True}
+    assert supply == {"type": "SUPPLIES", "chain": "C1", "product": "石英砂", "share": 0.6, "critical": True,
+                      "sources": ["handmade.xlsx"]}
 
 
 def test_firm_on_two_chains_keeps_each_role(G):
-    assert chain_members(G, "C1")["E3"] == {"type": "MEMBER_OF", "role": "upstream", "tier": 1}
-    assert chain_members(G, "C2")["E3"] == {"type": "MEMBER_OF", "role": "downstream", "tier": 1}
+    assert chain_members(G, "C1")["E3"] == {"type": "MEMBER_OF", "role": "upstream", "tier": 1,
+                                            "sources": ["handmade.xlsx"]}
+    assert chain_members(G, "C2")["E3"] == {"type": "MEMBER_OF", "role": "downstream", "tier": 1,
+                                            "sources": ["handmade.xlsx"]}
 
 
 def test_chain_subgraph_keeps_only_that_chain(G):

@@ -12,6 +12,7 @@ import click
 from ..files import protect_input
 from ..intake import IntakeError, expand_sources, read_sources
 from ..model import build_graph, chain_table, summary
+from ..schema import SHEET_ORDER, SHEETS
 from . import main
 from .options import fail, force_option, format_option, quiet_option, read_limit_options, read_limits, show_progress
 
@@ -155,6 +156,70 @@ def validate(paths, fmt, quiet):
         click.echo(f"提示 note: {note}")
     for warning in warnings:
         click.echo(f"⚠ 警告 warning: {warning}", err=True)
+
+
+#: The sheet of a merged workbook that says what went into it (intake does not read 说明 sheets).
+MERGE_NOTES_SHEET = "说明-合并来源 Sources"
+
+
+@main.command()
+@click.argument("paths", metavar="SRC...", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, metavar="city.xlsx",
+              help="The consolidated workbook to write (.xlsx).")
+@read_limit_options
+@force_option
+@quiet_option
+def merge(paths, output, force, quiet):
+    """Merge district workbooks into one intake workbook (合并): the city's archive.
+
+    Reads every SRC (workbooks, CSV folders, or folders holding several) as one graph,
+    exactly as --data does: a conflict between sources is an error (exit 2, nothing
+    written). Writes one workbook in the template's form (Chinese tabs and headers),
+    one row per entity and relationship, which reads back to the same graph. Its sheet
+    “说明-合并来源” lists the sources merged and what each gave; read back, the merged
+    workbook is one source of its own.
+
+    \b
+    Example:
+        qmap merge exports/demo/districts -o 上海市-2025.xlsx
+        qmap merge 普陀区.xlsx 奉贤区.xlsx -o city.xlsx --force
+    """
+    from ..workbook import UNION_ROWS, write_workbook
+
+    target = Path(output)
+    if target.suffix.lower() != ".xlsx":
+        fail(f"选项 -o/--output：应以 .xlsx 结尾 (must end in .xlsx): {output}")
+    bar = _ReadingBar() if show_progress(quiet) else None
+    try:
+        dataset = read_data(paths, progress=bar)
+    finally:
+        if bar:
+            bar.close()
+    tables = {name: frame[list(SHEETS[name].column_names)] for name, frame in dataset.tables.items()}
+    given = _given_counts(dataset)
+    notes = [["来源 source", "路径 path"] + [SHEETS[name].zh for name in SHEET_ORDER]]
+    notes += [[name, dataset.source_paths.get(name, "")] + [given[name].get(sheet, 0) for sheet in SHEET_ORDER]
+              for name in dataset.sources]
+    notes.append(["合并后 merged", str(target)] + [len(tables[sheet]) for sheet in SHEET_ORDER])
+    rows = max([UNION_ROWS] + [len(f) for f in tables.values()])
+    write_workbook(tables, target, rows * 2, example=False, force=force, notes=(MERGE_NOTES_SHEET, notes))
+    total = sum(len(f) for f in tables.values())
+    click.echo(f"已写入 wrote {target}：{len(dataset.sources)} 个来源合并为 {total} 行 "
+               f"({len(dataset.sources)} source(s), {total} rows)")
+    click.echo("、".join(f"{SHEETS[n].zh} {len(tables[n])}" for n in SHEET_ORDER if len(tables[n])))
+
+
+def _given_counts(dataset) -> dict[str, dict[str, int]]:
+    """Rows per source and sheet, as each source gave them."""
+    counts: dict[str, dict[str, int]] = {name: {} for name in dataset.sources}
+    frames = dataset.contributions if dataset.contributions is not None else dataset.tables
+    only = dataset.sources[0] if dataset.sources else ""
+    for sheet, frame in frames.items():
+        sources = frame["_source"] if "_source" in frame else [only] * len(frame)
+        for source in sources:
+            counts.setdefault(source, {})
+            counts[source][sheet] = counts[source].get(sheet, 0) + 1
+    return counts
 
 
 @main.command()
