@@ -1593,11 +1593,17 @@ def read_sources(paths: Iterable[str | os.PathLike], *, limits: Limits | None = 
         progress(1000, 1000)
     if issues:
         raise IntakeError(issues, label)
-    first, last = [], []
+    # The same note of many sources (the template's 说明 sheets, not read) is said once.
+    said: dict[str, list[str]] = {}
     for name, found in parts:
-        a, b = _source_notes(found, f"{name}：")
-        first += a
-        last += b
+        for text in sum(_source_notes(found), []):
+            said.setdefault(text, []).append(name)
+
+    def whose(names: list[str]) -> str:
+        return f"全部 {len(parts)} 个来源" if len(names) == len(parts) else "、".join(names)
+
+    first = [f"{text}（{whose(names)}）" for text, names in said.items() if text.startswith("隐藏")]
+    last = [f"{text}（{whose(names)}）" for text, names in said.items() if not text.startswith("隐藏")]
     shared = sum(len(s) > 1 for frame in tables.values() for s in frame[SOURCES_COLUMN])
     summary = [f"{len(parts)} 个来源中有 {shared} 条记录由多个来源共同给出，已核对一致 "
                f"({shared} records given by several sources agree)"]

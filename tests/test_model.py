@@ -114,7 +114,8 @@ def test_optional_columns_reach_the_nodes(X):
 
 def test_cases_are_nodes_in_their_chain_about_what_they_name(X):
     assert X.nodes["CS1"] == {"label": "Case", "labels": ("Case",), "id": "CS1", "name": "计量赋能镀膜均匀性提升",
-                              "title": "计量赋能镀膜均匀性提升", "year": 2024, "summary": "示例计量检测中心驻厂服务"}
+                              "title": "计量赋能镀膜均匀性提升", "year": 2024, "summary": "示例计量检测中心驻厂服务",
+                              "sources": ["extended.xlsx"]}
     assert "summary" not in X.nodes["CS2"]
     assert edges(X, "ABOUT") == [("CS1", "B1"), ("CS1", "E3"), ("CS1", "P1")]
     assert ("CS1", "C1") in edges(X, "IN_CHAIN") and ("CS2", "C2") in edges(X, "IN_CHAIN")
