@@ -55,7 +55,7 @@ from .intake import same_value as _same_value
 from .schema import REL_TYPES, SERVICES, SUPPORT_REL_OF_LABEL, UNRESOLVED_PROBLEM, district_id, rel_key
 
 __all__ = [
-    "build_graph", "add_node", "add_rel", "UnknownIdError", "finish_node", "source_graph", "source_rels", "same_value",
+    "build_graph", "add_node", "add_rel", "UnknownIdError", "finish_node", "FINISHED", "source_graph", "source_rels", "same_value",
     # the graph vocabulary
     "nodes_of", "rels_of", "is_label", "chains", "match_chain", "unknown_chain", "resolve_chain",
     "chain_district", "district_chains", "chain_members", "chain_owner", "is_sme", "member_chains",
@@ -84,6 +84,13 @@ def add_rel(G: nx.MultiDiGraph, start: str, rel_type: str, end: str, **props: An
     assert rel_type in REL_TYPES, rel_type
     props = _clean(props)
     G.add_edge(start, end, key=rel_key(rel_type, props), type=rel_type, **props)
+
+
+#: Properties :func:`finish_node` sets from the others, per label: never in a source's values
+#: (``Chain.key`` only where a source filled it in). A store merging sources recomputes them
+#: from the merged values: ``sme`` is ``size != "large"`` (true when no source gives a size),
+#: ``key`` is false when no source gives it. (The label rule: training → ``TrainingBase``.)
+FINISHED: dict[str, tuple[str, ...]] = {"Chain": ("key",), "Enterprise": ("sme",)}
 
 
 def finish_node(label: str, given: dict[str, Any]) -> tuple[tuple[str, ...], dict[str, Any]]:
