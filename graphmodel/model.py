@@ -22,8 +22,8 @@ more *sources* (workbooks or CSV folders, each named by its file or folder name,
   ``{source: {"nodes": {id: {prop: value}}, "rels": {start: {end: {key: {prop: value}}}}}}``
   (plain dicts, so the graph still serialises as JSON; :func:`source_rels` walks the rels).
   Values are in the model's form (codes, lists, ints…), blanks left out, and only what that
-  source's own rows say: no defaults or derived values (``sme`` only where the source gives
-  ``size``; a chain's ``key`` only where the source fills it in). The node ids under a
+  source's own rows say: no defaults or derived values (never ``sme``; a chain's ``key`` only
+  where the source fills it in; see :data:`FINISHED`). The node ids under a
   source are exactly the nodes whose ``sources`` name it; the same for relationships (whose
   values include their identity properties, see ``schema.REL_IDENTITY``);
 - :func:`finish_node` turns given values into the node's labels and properties (defaults,
