@@ -1276,7 +1276,8 @@ def split_by_district(tables: dict[str, "pd.DataFrame"]) -> dict[str, dict[str, 
     owner_chain = {}
     for sheet in ("problems", "projects", "cases"):
         id_column = SHEETS[sheet].id_column
-        owner_chain.update(zip(tables[sheet][id_column], tables[sheet]["chain_id"]))
+        if sheet in tables:
+            owner_chain.update(zip(tables[sheet][id_column], tables[sheet]["chain_id"]))
 
     def districts_of(target: str) -> set[str]:
         if target in chain_district:
@@ -1313,11 +1314,11 @@ def split_by_district(tables: dict[str, "pd.DataFrame"]) -> dict[str, dict[str, 
     # Every entity a district's rows name is listed there too (to a fixed point: a case may
     # name a body, a problem its firm).
     by_id = {(sheet, r[SHEETS[sheet].id_column]): r for sheet in ID_SHEETS.values()
-             for r in tables[sheet].to_dict("records")}
+             if sheet in tables for r in tables[sheet].to_dict("records")}
     kind_sheet = {i: sheet for sheet, i in by_id}
     placed: set[tuple[str, str]] = set()
     for d in districts:
-        have = {(name, r[SHEETS[name].id_column]) for name in ID_SHEETS.values() for r in out[d][name]}
+        have = {(name, r[SHEETS[name].id_column]) for name in ID_SHEETS.values() for r in out[d].get(name, ())}
         todo = [r for name in out[d] for r in out[d][name]]
         while todo:
             r = todo.pop()
@@ -1336,15 +1337,18 @@ def split_by_district(tables: dict[str, "pd.DataFrame"]) -> dict[str, dict[str, 
         if key not in placed:
             out[first][key[0]].append(row)
     # Rows in the city's order, so each district's workbook reads like a part of the city's.
+    def row_key(r: dict) -> tuple:
+        return tuple(map(str, r.values()))
+
+    ranks = {name: {row_key(r): i for i, r in enumerate(frame.to_dict("records"))} for name, frame in tables.items()}
     result = {}
     for d in districts:
         result[d] = {}
         for name, frame in tables.items():
             rows = out[d][name]
-            if name != "policy_tools":
-                rank = {tuple(map(str, r.values())): i for i, r in enumerate(frame.to_dict("records"))}
-                rows = sorted({tuple(map(str, r.values())): r for r in rows}.values(),
-                              key=lambda r: rank.get(tuple(map(str, r.values())), 0))
+            if name != "policy_tools":  # the same row reached twice is listed once, in the city's order
+                rank = ranks[name]
+                rows = sorted({row_key(r): r for r in rows}.values(), key=lambda r: rank.get(row_key(r), 0))
             result[d][name] = pd.DataFrame(rows, columns=frame.columns)
     return result
 
