@@ -402,3 +402,24 @@ def test_map_tooltips_and_lists_say_where_a_fact_came_from(tmp_path):
     assert '"来源"' not in _page_blocks(chain_map_html(single, "C1"))
     problems = three_lists(G, "C1")["质量问题清单"].set_index("问题编号")
     assert problems.loc["P1", "来源"] == "奉贤区.xlsx；普陀区.xlsx" and problems.loc["P2", "来源"] == "普陀区.xlsx"
+
+
+# --------------------------------------------------------------------------- qmap load of several sources
+
+def test_load_reads_several_workbooks_as_one_graph(neo4j_db, runner, tmp_path):
+    a, b = district_rows()
+    pa, pb = write_pair(tmp_path, a, b)
+    result = runner.invoke(main, ["load", str(pa), str(pb), "-q"])
+    assert result.exit_code == 0, result.output
+    G = build_graph(read_sources([pa, pb]))
+    H = neo4j_db.read_graph()
+    assert_same_graph(G, H)
+    assert H.nodes["E3"]["sources"] == ["奉贤区.xlsx", "普陀区.xlsx"]
+    # two districts that disagree: refused before anything is written
+    neo4j_db.wipe()
+    firm(b, "E3")[2] = "小型"
+    (tmp_path / "x").mkdir()
+    pa, pb = write_pair(tmp_path / "x", a, b)
+    refused = runner.invoke(main, ["load", str(pa), str(pb)])
+    assert refused.exit_code == 2 and "冲突" in refused.output
+    assert neo4j_db.query("MATCH (n) RETURN count(n)")[1] == [[0]]
