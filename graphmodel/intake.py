@@ -17,6 +17,13 @@ nearest contract name, unless its name starts with 说明, 示例, 备注 or ``#
 template's instructions and example sheets; the analyst's own notes), which intake
 leaves alone and lists in the summary. Hidden sheets are read and reported.
 
+Many sources (:func:`read_sources`; domain.md "Many workbooks: one city graph"): several
+workbooks or CSV folders, or a folder holding them, are each read and checked as above,
+then checked together as one data set, so a reference may name what another source lists.
+Rows with the same sheet key are one entity or relationship; where two sources both give
+a column (not blank) the normalised values must agree, else a *conflict* names every
+source, sheet, row and value, one error per entity. Each error of a row names its source.
+
 >>> ds = read_dataset("../shared/data/willems/W02")          # doctest: +SKIP
 >>> ds["members"].query("role == 'owner'").enterprise_id.tolist()  # doctest: +SKIP
 ['W02-Manuf_0002']
