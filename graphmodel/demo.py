@@ -1247,6 +1247,112 @@ def summarize(tables: dict[str, pd.DataFrame]) -> str:
     return "\n".join(lines)
 
 
+def split_by_district(tables: dict[str, "pd.DataFrame"]) -> dict[str, dict[str, "pd.DataFrame"]]:
+    """The demo's tables as the 16 district bureaus would keep them: one set per district.
+
+    A district's workbook holds its chains and everything of theirs (members, supplies,
+    problems, projects, cases, targets, support links to them, their members' readings),
+    and every firm, body, indicator or policy tool those rows name, so each workbook is
+    valid on its own. A firm on chains of two districts (and its readings and support
+    links) is in both, written the same way; a policy tool lists in each district only
+    the targets there. Anything no district names (a body with no links yet) goes to the
+    district of the first chain. Read together, the 16 give the city's data set again.
+    """
+    import pandas as pd
+
+    from .intake import split_list
+    from .schema import ID_SHEETS, SHEETS
+
+    def refs(value) -> list[str]:
+        if value is None or (isinstance(value, float) and value != value):
+            return []
+        return [str(v) for v in value] if isinstance(value, (list, tuple)) else split_list(value)
+
+    chain_district = dict(zip(tables["chains"]["chain_id"], tables["chains"]["district"]))
+    districts = list(dict.fromkeys(tables["chains"].sort_values("seq")["district"]))
+    member_districts: dict[str, set[str]] = {}
+    for chain_id, firm in zip(tables["members"]["chain_id"], tables["members"]["enterprise_id"]):
+        member_districts.setdefault(firm, set()).add(chain_district[chain_id])
+    owner_chain = {}
+    for sheet in ("problems", "projects", "cases"):
+        id_column = SHEETS[sheet].id_column
+        if sheet in tables:
+            owner_chain.update(zip(tables[sheet][id_column], tables[sheet]["chain_id"]))
+
+    def districts_of(target: str) -> set[str]:
+        if target in chain_district:
+            return {chain_district[target]}
+        if target in owner_chain:
+            return {chain_district[owner_chain[target]]}
+        return member_districts.get(target, set())
+
+    out = {d: {} for d in districts}
+    for name, frame in tables.items():
+        records = frame.to_dict("records")
+        for d in districts:
+            out[d][name] = []
+        if name == "policy_tools":
+            continue
+        for r in records:
+            if "chain_id" in r:
+                where = {chain_district[r["chain_id"]]}
+            elif name == "support_links":
+                where = districts_of(r["target_id"])
+            elif name == "readings":
+                where = member_districts.get(r["enterprise_id"], set())
+            else:
+                continue  # entity sheets: by what names them, below
+            for d in where:
+                out[d][name].append(r)
+    for r in tables["policy_tools"].to_dict("records"):
+        targets = refs(r["applies_to"])
+        for d in districts:
+            mine = [t for t in targets if d in districts_of(t)]
+            if mine:
+                out[d]["policy_tools"].append({**r, "applies_to": "；".join(mine)})
+
+    # Every entity a district's rows name is listed there too (to a fixed point: a case may
+    # name a body, a problem its firm).
+    by_id = {(sheet, r[SHEETS[sheet].id_column]): r for sheet in ID_SHEETS.values()
+             if sheet in tables for r in tables[sheet].to_dict("records")}
+    kind_sheet = {i: sheet for sheet, i in by_id}
+    placed: set[tuple[str, str]] = set()
+    for d in districts:
+        have = {(name, r[SHEETS[name].id_column]) for name in ID_SHEETS.values() for r in out[d].get(name, ())}
+        todo = [r for name in out[d] for r in out[d][name]]
+        while todo:
+            r = todo.pop()
+            for column, value in r.items():
+                for target in refs(value) if column not in ("name", "title", "summary") else ():
+                    sheet_of = kind_sheet.get(target)
+                    if sheet_of is None or (sheet_of, target) in have:
+                        continue
+                    have.add((sheet_of, target))
+                    row = by_id[(sheet_of, target)]
+                    out[d][sheet_of].append(row)
+                    todo.append(row)
+        placed |= have
+    first = districts[0]
+    for key, row in by_id.items():
+        if key not in placed:
+            out[first][key[0]].append(row)
+    # Rows in the city's order, so each district's workbook reads like a part of the city's.
+    def row_key(r: dict) -> tuple:
+        return tuple(map(str, r.values()))
+
+    ranks = {name: {row_key(r): i for i, r in enumerate(frame.to_dict("records"))} for name, frame in tables.items()}
+    result = {}
+    for d in districts:
+        result[d] = {}
+        for name, frame in tables.items():
+            rows = out[d][name]
+            if name != "policy_tools":  # the same row reached twice is listed once, in the city's order
+                rank = ranks[name]
+                rows = sorted({row_key(r): r for r in rows}.values(), key=lambda r: rank.get(row_key(r), 0))
+            result[d][name] = pd.DataFrame(rows, columns=frame.columns)
+    return result
+
+
 @dataclass
 class DemoResult:
     graph: "nx.MultiDiGraph"
@@ -1255,9 +1361,13 @@ class DemoResult:
 
 
 def write_demo(out_dir="exports/demo", seed: int = DEMO_SEED, maps: bool = True, progress: bool = False, *,
-               force: bool = False) -> DemoResult:
+               force: bool = False, by_district: bool = False) -> DemoResult:
     """Write the demo workbook, read it back through the intake exactly as an analyst's
     file is read, and write its maps, three lists and annual report beside it.
+
+    With ``by_district`` the same data is also written as the 16 district bureaus would
+    keep it, one workbook per district in ``districts/`` (:func:`split_by_district`):
+    read together they give the same graph as the city workbook.
 
     The whole folder is built in a staging folder and moved into place at the end, so
     ``out_dir`` holds the previous complete demo or the new one, never a mix. An earlier
@@ -1278,10 +1388,16 @@ def write_demo(out_dir="exports/demo", seed: int = DEMO_SEED, maps: bool = True,
              "三张清单 lists": f"lists/{CITY_LISTS}", "年度总结 report": f"report/report-{DEMO_YEAR}.html"}
     if not maps:
         del parts["质量图谱 maps (open in a browser)"]
+    if by_district:
+        parts["各区工作簿 district workbooks (16)"] = "districts"
     with output_folder(out_dir, key="demo", force=force) as out:
-        for name in ("maps", "lists", "report"):
+        for name in ("maps", "lists", "report") + (("districts",) if by_district else ()):
             out.path(name)  # an earlier demo without --force stops here, before any work
-        staged = write_workbook(generate_demo(seed), out.path("shanghai-demo.xlsx"))
+        tables = generate_demo(seed)
+        staged = write_workbook(tables, out.path("shanghai-demo.xlsx"))
+        if by_district:
+            for district, part in split_by_district(tables).items():
+                write_workbook(part, out.path("districts", f"{district}.xlsx"))
         graph = build_graph(read_dataset(staged))
         if maps:
             from .maps import write_maps
@@ -1292,6 +1408,7 @@ def write_demo(out_dir="exports/demo", seed: int = DEMO_SEED, maps: bool = True,
     outputs = {label: out.final(*where.split("/")) for label, where in parts.items()}
     workbook = outputs["工作簿 workbook"]
     graph.graph["source"] = str(workbook)  # read from the staging copy, which is now in place
+    graph.graph["source_paths"] = {workbook.name: str(workbook)}
     return DemoResult(graph, workbook, outputs)
 
 

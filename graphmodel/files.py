@@ -294,12 +294,14 @@ def command_inputs() -> Iterator[None]:
 
 
 def graph_inputs(*graphs) -> tuple[str, ...]:
-    """The files and folders the graphs were read from (``G.graph["source"]``), where they exist."""
+    """The files and folders the graphs were read from (``G.graph["source_paths"]``, else
+    ``G.graph["source"]``), where they exist."""
     found = []
     for G in graphs:
         if G is None:
             continue
-        sources = G.graph.get("sources") or G.graph.get("source") or ()
+        paths = G.graph.get("source_paths")
+        sources = list(paths.values()) if isinstance(paths, dict) else G.graph.get("source") or ()
         for source in [sources] if isinstance(sources, (str, os.PathLike)) else sources:
             if isinstance(source, (str, os.PathLike)) and source and os.path.exists(source):
                 found.append(os.fspath(source))

@@ -17,6 +17,13 @@ nearest contract name, unless its name starts with 说明, 示例, 备注 or ``#
 template's instructions and example sheets; the analyst's own notes), which intake
 leaves alone and lists in the summary. Hidden sheets are read and reported.
 
+Many sources (:func:`read_sources`; domain.md "Many workbooks: one city graph"): several
+workbooks or CSV folders, or a folder holding them, are each read and checked as above,
+then checked together as one data set, so a reference may name what another source lists.
+Rows with the same sheet key are one entity or relationship; where two sources both give
+a column (not blank) the normalised values must agree, else a *conflict* names every
+source, sheet, row and value, one error per entity. Each error of a row names its source.
+
 >>> ds = read_dataset("../shared/data/willems/W02")          # doctest: +SKIP
 >>> ds["members"].query("role == 'owner'").enterprise_id.tolist()  # doctest: +SKIP
 ['W02-Manuf_0002']
@@ -51,6 +58,10 @@ __all__ = [
     "Limits",
     "read_dataset",
     "read_tables",
+    "read_sources",
+    "expand_sources",
+    "source_names",
+    "same_value",
     "split_list",
     "match_sheet",
     "is_ignored_sheet",
@@ -61,6 +72,8 @@ __all__ = [
 ]
 
 ROW_COLUMN = "_row"  # the Excel row number each record came from
+SOURCE_COLUMN = "_source"  # with several sources: the source each record came from
+SOURCES_COLUMN = "_sources"  # with several sources, after merging: every source that gave the record
 #: Sheets and CSV files whose name starts with one of these are not data: intake skips them.
 IGNORED_PREFIXES = ("说明", "示例", "备注", "#", "~$")
 #: Between an id and its name in the template's pick-lists: ``E0079｜上海某某公司``.
@@ -92,9 +105,15 @@ class Issue:
     file: str = field(default="", compare=False)
     contract: str | None = field(default=None, compare=False)
     places: tuple[tuple[str, str | None, tuple[int, ...]], ...] = field(default=(), compare=False)
+    #: The source (workbook or CSV folder) when several were read together; "" for one.
+    source: str = ""
+    #: For a conflict between sources: (source, sheet, row, column, value) of every side.
+    conflict: tuple[tuple[str, str, int, str, str], ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         where = [f"文件 {self.file}" if self.file else f"工作表 {self.sheet}"]
+        if self.source:
+            where.insert(0, f"来源 {self.source}")
         if self.row is not None:
             where.append(f"第 {self.row} 行")
         if self.column:
@@ -116,7 +135,7 @@ class IntakeError(ValueError):
 def _issue_order(issue: Issue):
     contract = issue.contract or issue.sheet
     sheet_rank = SHEET_ORDER.index(contract) if contract in SHEET_ORDER else -1
-    return (sheet_rank, issue.sheet, issue.row or 0, issue.column or "", issue.message)
+    return (issue.source, sheet_rank, issue.sheet, issue.row or 0, issue.column or "", issue.message)
 
 
 # --------------------------------------------------------------------------- the data set
@@ -151,6 +170,15 @@ class Dataset:
     source: str = ""
     sheets: dict[str, SheetInfo] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: The names of the sources read, sorted (one workbook: ``["普陀区.xlsx"]``).
+    sources: list[str] = field(default_factory=list)
+    #: Source name → the path it was read from.
+    source_paths: dict[str, str] = field(default_factory=dict)
+    #: Source name → how that source named its sheets and columns.
+    source_sheets: dict[str, dict[str, SheetInfo]] = field(default_factory=dict)
+    #: With several sources: every source's own rows (``_source`` says whose), before
+    #: merging; :attr:`tables` then has one row per entity with ``_sources``. None for one source.
+    contributions: dict[str, pd.DataFrame] | None = None
 
     def __getitem__(self, sheet: str) -> pd.DataFrame:
         return self.tables[sheet]
@@ -164,30 +192,54 @@ class Dataset:
 
 
 class _Where:
-    """Names sheets and columns in messages the way the analyst's file does."""
+    """Names sheets and columns in messages the way the analyst's file does.
 
-    def __init__(self, infos: Mapping[str, SheetInfo] | None = None):
-        self.infos = dict(infos or {})
+    With several sources each names its sheets its own way: ``by_source`` maps a source's
+    name to its sheets, and every lookup takes the source a row came from (its ``_source``).
+    """
 
-    def info(self, sheet: str) -> SheetInfo:
-        return self.infos.get(sheet) or SheetInfo(sheet, sheet)
+    def __init__(self, infos: Mapping[str, SheetInfo] | None = None,
+                 by_source: Mapping[str, Mapping[str, SheetInfo]] | None = None):
+        self.by_source = {k: dict(v) for k, v in by_source.items()} if by_source else {"": dict(infos or {})}
+        self.multi = len(self.by_source) > 1
+        self.first = next(iter(self.by_source))
+        self.infos = self.by_source[self.first]
 
-    def sheet(self, sheet: str) -> str:
-        return self.info(sheet).label
+    def info(self, sheet: str, source: str | None = None) -> SheetInfo:
+        infos = self.by_source.get(source, self.infos) if source else self.infos
+        return infos.get(sheet) or SheetInfo(sheet, sheet)
 
-    def column(self, sheet: str, column: str | None) -> str | None:
+    def sheet(self, sheet: str, source: str | None = None) -> str:
+        return self.info(sheet, source).label
+
+    def place(self, sheet: str, source: str | None = None) -> str:
+        """``工作表 企业``, or with several sources ``甲区.xlsx 工作表 企业``."""
+        info = self.info(sheet, source)
+        what = f"文件 {info.file}" if info.file else f"工作表 {info.label}"
+        return f"{source or self.first} {what}" if self.multi else what
+
+    def column(self, sheet: str, column: str | None, source: str | None = None) -> str | None:
         if column is None:
             return None
-        info = self.info(sheet)
+        info = self.info(sheet, source)
         if column in info.headers:
             return info.headers[column]
         if info.chinese and sheet in SHEETS and column in SHEETS[sheet].column_names:
             return SHEETS[sheet].column(column).zh
         return column
 
-    def issue(self, sheet: str, row: int | None, column: str | None, message: str, **extra) -> Issue:
-        info = self.info(sheet)
-        return Issue(info.label, row, self.column(sheet, column), message, file=info.file, contract=sheet, **extra)
+    def usable(self, sheet: str) -> bool:
+        """Could every source's sheet be read? (Otherwise which ids exist is not known.)"""
+        return all((infos.get(sheet) or SheetInfo(sheet, sheet)).usable for infos in self.by_source.values())
+
+    def rejected(self) -> set[str]:
+        return {i for infos in self.by_source.values() for info in infos.values() for i in info.rejected}
+
+    def issue(self, sheet: str, row: int | None, column: str | None, message: str, source: str | None = None,
+              **extra) -> Issue:
+        info = self.info(sheet, source)
+        return Issue(info.label, row, self.column(sheet, column, source), message, file=info.file, contract=sheet,
+                     source=(source or self.first) if self.multi else "", **extra)
 
 
 # --------------------------------------------------------------------------- names of sheets and columns
@@ -354,6 +406,9 @@ class _Sources:
     """What reading found, before the contract is checked."""
 
     def __init__(self):
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.infos: dict[str, SheetInfo] = {}
+        self.path = ""
         self.raw: dict[str, _RawSheet] = {}
         self.present: dict[str, SheetInfo] = {}  # every contract sheet seen, empty or not
         self.ignored: list[str] = []
@@ -869,31 +924,36 @@ class _Places:
     """Collects one error per root cause, with every row where it shows."""
 
     def __init__(self):
-        self.found: dict[tuple, list[tuple[str, int, str]]] = {}
+        self.found: dict[tuple, list[tuple[str, str, int, str]]] = {}
         self.heads: dict[tuple, str] = {}
 
-    def add(self, key: tuple, message: str, sheet: str, row: int, column: str) -> None:
+    def add(self, key: tuple, message: str, sheet: str, row: int, column: str, source: str = "") -> None:
         self.heads.setdefault(key, message)
-        self.found.setdefault(key, []).append((sheet, row, column))
+        self.found.setdefault(key, []).append((source, sheet, row, column))
 
     def issues(self, where: _Where) -> list[Issue]:
         out = []
         for key, places in self.found.items():
-            places.sort(key=lambda p: (SHEET_ORDER.index(p[0]) if p[0] in SHEET_ORDER else -1, p[1]))
-            groups: dict[tuple[str, str], list[int]] = {}
-            for sheet, row, column in places:
-                groups.setdefault((sheet, column), []).append(row)
-            (sheet, column), rows = next(iter(groups.items()))
+            places.sort(key=lambda p: (p[0], SHEET_ORDER.index(p[1]) if p[1] in SHEET_ORDER else -1, p[2]))
+            groups: dict[tuple[str, str, str], list[int]] = {}
+            for source, sheet, row, column in places:
+                groups.setdefault((source, sheet, column), []).append(row)
+            (source, sheet, column), rows = next(iter(groups.items()))
             message = self.heads[key]
             if len(groups) == 1 and len(places) > 1:
                 message += f"（共 {len(places)} 处：{_rows_text(rows)}）"
             elif len(groups) > 1:
-                parts = [f"{where.sheet(s)} {where.column(s, c)} {_rows_text(r)}" for (s, c), r in groups.items()]
+                parts = [f"{_source_prefix(where, src)}{where.sheet(s, src)} {where.column(s, c, src)} {_rows_text(r)}"
+                         for (src, s, c), r in groups.items()]
                 message += f"（共 {len(places)} 处：{'；'.join(parts)}）"
-            out.append(where.issue(sheet, rows[0], column, message, rows=tuple(sorted(set(rows))),
-                                   places=tuple((where.sheet(s), where.column(s, c), tuple(sorted(set(r))))
-                                                for (s, c), r in groups.items())))
+            out.append(where.issue(sheet, rows[0], column, message, source, rows=tuple(sorted(set(rows))),
+                                   places=tuple((where.sheet(s, src), where.column(s, c, src), tuple(sorted(set(r))))
+                                                for (src, s, c), r in groups.items())))
         return out
+
+
+def _source_prefix(where: _Where, source: str | None) -> str:
+    return f"{source or where.first} " if where.multi else ""
 
 
 class _Registry:
@@ -966,6 +1026,13 @@ class _Registry:
 _REF_COLUMNS = [(s.name, c) for s in SHEETS.values() for c in s.columns if c.kind in ("ref", "refs")]
 
 
+def _sources_of(frame: pd.DataFrame) -> list[str]:
+    """The source of each row (``_source``; "" when one source was read)."""
+    if SOURCE_COLUMN in frame:
+        return frame[SOURCE_COLUMN].tolist()
+    return [""] * len(frame)
+
+
 def _resolve(tables: dict[str, pd.DataFrame], where: _Where, notes: list[str]) -> dict[str, pd.DataFrame]:
     """References given as the pick-list form or as a unique name, replaced by the id."""
     registry = _Registry(tables)
@@ -975,17 +1042,17 @@ def _resolve(tables: dict[str, pd.DataFrame], where: _Where, notes: list[str]) -
         frame = out.get(sheet)
         if frame is None or not len(frame) or column.name not in frame:
             continue
-        rows = frame[ROW_COLUMN].tolist()
+        rows = list(zip(_sources_of(frame), frame[ROW_COLUMN].tolist()))
         changed = False
         values = []
-        for value, row in zip(frame[column.name].tolist(), rows):
+        for value, (source, row) in zip(frame[column.name].tolist(), rows):
             if column.kind == "ref":
                 if value is not None:
                     new, how = registry.resolve(value, column.targets)
                     if new != value:
                         changed = True
                         if how:
-                            by_name[(value, new)].append((sheet, row, column.name))
+                            by_name[(value, new)].append((source, sheet, row, column.name))
                     value = new
             elif value:
                 new_list = []
@@ -994,7 +1061,7 @@ def _resolve(tables: dict[str, pd.DataFrame], where: _Where, notes: list[str]) -
                     if new != item:
                         changed = True
                         if how:
-                            by_name[(item, new)].append((sheet, row, column.name))
+                            by_name[(item, new)].append((source, sheet, row, column.name))
                     if new not in new_list:
                         new_list.append(new)
                 value = new_list
@@ -1004,10 +1071,11 @@ def _resolve(tables: dict[str, pd.DataFrame], where: _Where, notes: list[str]) -
             frame[column.name] = pd.Series(values, index=frame.index, dtype=object)
             out[sheet] = frame
     for (name, node_id), places in by_name.items():
-        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for sheet, row, column in places:
-            groups[(sheet, column)].append(row)
-        shown = "；".join(f"{where.sheet(s)} {where.column(s, c)} {_rows_text(r)}" for (s, c), r in groups.items())
+        groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        for source, sheet, row, column in places:
+            groups[(source, sheet, column)].append(row)
+        shown = "；".join(f"{_source_prefix(where, src)}{where.sheet(s, src)} {where.column(s, c, src)} {_rows_text(r)}"
+                         for (src, s, c), r in groups.items())
         notes.append(f"按名称识别：“{_shown(name)}” → {node_id}（{shown}）")
     return out
 
@@ -1027,26 +1095,39 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
         return [] if frame is None else frame.to_dict("records")
 
     def issue(sheet, r, column, message):
-        issues.append(where.issue(sheet, r[ROW_COLUMN] if r is not None else None, column, message))
+        issues.append(where.issue(sheet, r[ROW_COLUMN] if r is not None else None, column, message,
+                                  r.get(SOURCE_COLUMN) if r is not None else None))
+
+    def at(sheet, here, there) -> str:
+        """Where the other row is, said from ``here``: ``第 3 行``, or with its source and sheet."""
+        (src, row), (other_src, other_row) = here, there
+        if src == other_src:
+            return f"第 {other_row} 行"
+        return f"{where.place(sheet, other_src)} 第 {other_row} 行"
+
+    def loc(r) -> tuple[str, int]:
+        return r.get(SOURCE_COLUMN, ""), r[ROW_COLUMN]
 
     records = {name: rows(name) for name in SHEET_ORDER}
 
     # Keys unique within each sheet.
     for sheet in SHEETS.values():
-        seen: dict[tuple, int] = {}
+        seen: dict[tuple, tuple[str, int]] = {}
         for r in records[sheet.name]:
             key = tuple(r[c] for c in sheet.key)
             if key[0] is None:
                 continue
             if key in seen:
-                shown = "、".join(f"{where.column(sheet.name, c)}={_shown(r[c])}" for c in sheet.key if r[c] is not None)
-                issue(sheet.name, r, sheet.key[-1], f"重复记录（{shown}，与第 {seen[key]} 行相同）")
+                src = r.get(SOURCE_COLUMN)
+                shown = "、".join(f"{where.column(sheet.name, c, src)}={_shown(r[c])}" for c in sheet.key
+                                 if r[c] is not None)
+                issue(sheet.name, r, sheet.key[-1], f"重复记录（{shown}，与{at(sheet.name, loc(r), seen[key])}相同）")
             else:
-                seen[key] = r[ROW_COLUMN]
+                seen[key] = loc(r)
 
     # Ids unique across the whole data set, also when letter case is ignored.
-    owner_of_id: dict[str, tuple[str, int]] = {}
-    folded: dict[str, tuple[str, str, int]] = {}
+    owner_of_id: dict[str, tuple[str, tuple[str, int]]] = {}
+    folded: dict[str, tuple[str, str, tuple[str, int]]] = {}
     for sheet in SHEETS.values():
         if not sheet.id_column:
             continue
@@ -1055,33 +1136,53 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
             if node_id is None:
                 continue
             if node_id in owner_of_id:
-                other_sheet, other_row = owner_of_id[node_id]
+                other_sheet, other = owner_of_id[node_id]
                 if other_sheet != sheet.name:
                     issue(sheet.name, r, sheet.id_column,
-                          f"编号“{_shown(node_id)}”已在工作表 {where.sheet(other_sheet)} 第 {other_row} 行使用；"
+                          f"编号“{_shown(node_id)}”已在{where.place(other_sheet, other[0])} 第 {other[1]} 行使用；"
                           "编号须在全部工作表中唯一")
                 continue
-            owner_of_id[node_id] = (sheet.name, r[ROW_COLUMN])
+            owner_of_id[node_id] = (sheet.name, loc(r))
             key = node_id.casefold()
             if key in folded:
-                other, other_sheet, other_row = folded[key]
+                other, other_sheet, there = folded[key]
                 issue(sheet.name, r, sheet.id_column,
-                      f"编号“{_shown(node_id)}”与工作表 {where.sheet(other_sheet)} 第 {other_row} 行的“{_shown(other)}”"
+                      f"编号“{_shown(node_id)}”与{where.place(other_sheet, there[0])} 第 {there[1]} 行的“{_shown(other)}”"
                       "只差字母大小写；编号不区分大小写也须唯一")
             else:
-                folded[key] = (node_id, sheet.name, r[ROW_COLUMN])
+                folded[key] = (node_id, sheet.name, loc(r))
+
+    # One legal entity, one id: the same 统一社会信用代码 under two enterprise ids from two
+    # sources is a conflict (within one workbook it is the analyst's own choice, as before).
+    by_uscc: dict[str, list[dict]] = defaultdict(list)
+    for r in records["enterprises"] if where.multi else ():
+        if r["uscc"] is not None and r["enterprise_id"] is not None:
+            by_uscc[r["uscc"]].append(r)
+    for code, firms in by_uscc.items():
+        ids = list(dict.fromkeys(f["enterprise_id"] for f in firms))
+        if len(ids) < 2 or len({f.get(SOURCE_COLUMN) for f in firms}) < 2:
+            continue
+        first = firms[0]
+        sides = [(f.get(SOURCE_COLUMN) or where.first, where.sheet("enterprises", f.get(SOURCE_COLUMN)), f[ROW_COLUMN],
+                  where.column("enterprises", "uscc", f.get(SOURCE_COLUMN)), f["enterprise_id"]) for f in firms]
+        shown = "；".join(f"{where.place('enterprises', f.get(SOURCE_COLUMN))} 第 {f[ROW_COLUMN]} 行为企业"
+                         f"“{_shown(f['enterprise_id'])}”" for f in firms)
+        issues.append(where.issue("enterprises", first[ROW_COLUMN], "uscc",
+                                  f"冲突：统一社会信用代码“{code}”属于 {len(ids)} 个不同的企业编号（{shown}）；"
+                                  "同一企业只能有一个编号 (one uscc, two enterprise ids)", first.get(SOURCE_COLUMN),
+                                  rows=tuple(sorted({f[ROW_COLUMN] for f in firms})), conflict=tuple(sides)))
 
     registry = _Registry(tables)
     kind_of_id = registry.kind
 
     def usable(sheet: str) -> bool:
-        return where.info(sheet).usable
+        return where.usable(sheet)
 
     # Every reference names something of the right kind: one error per unknown value. A
     # sheet that could not be read at all says nothing about which ids exist.
     places = _Places()
     broken: set[tuple[str, int, str]] = set()
-    rejected = {i for info in where.infos.values() for i in info.rejected}
+    rejected = where.rejected()
     for sheet, column in _REF_COLUMNS:
         if not all(usable(_ID_SHEET_OF[t].name) for t in column.targets):
             continue
@@ -1091,14 +1192,14 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
                 if value is None or kind_of_id.get(value) in column.targets:
                     continue
                 if value in rejected:  # the id's own error says it all
-                    broken.add((sheet, r[ROW_COLUMN], column.name))
+                    broken.add((sheet, loc(r), column.name))
                     continue
                 key, message = registry.why_unknown(value, column.targets, column.is_list)
-                places.add(key, message, sheet, r[ROW_COLUMN], column.name)
-                broken.add((sheet, r[ROW_COLUMN], column.name))
+                places.add(key, message, sheet, r[ROW_COLUMN], column.name, r.get(SOURCE_COLUMN, ""))
+                broken.add((sheet, loc(r), column.name))
 
     def ok(sheet, r, column) -> bool:
-        return r[column] is not None and (sheet, r[ROW_COLUMN], column) not in broken
+        return r[column] is not None and (sheet, loc(r), column) not in broken
 
     # A chain's member list is only known when every members row of it was read whole.
     members_known = usable("members")
@@ -1112,40 +1213,44 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
     def member_known(chain_id) -> bool:
         return members_known and chain_id not in uncertain
 
-    seqs: dict[int, int] = {}
+    seqs: dict[int, tuple[str, int]] = {}
     for r in records["chains"]:
         if r["seq"] is not None:
             if r["seq"] in seqs:
-                issue("chains", r, "seq", f"序号 {r['seq']} 与第 {seqs[r['seq']]} 行重复")
-            seqs.setdefault(r["seq"], r[ROW_COLUMN])
+                issue("chains", r, "seq", f"序号 {r['seq']} 与{at('chains', loc(r), seqs[r['seq']])}重复")
+            seqs.setdefault(r["seq"], loc(r))
 
     membership: dict[str, set[str]] = defaultdict(set)
-    owners: dict[str, list[int]] = defaultdict(list)
+    owners: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    member_source: dict[str, str] = {}
     for r in records["members"]:
         ok_chain, ok_firm = ok("members", r, "chain_id"), ok("members", r, "enterprise_id")
         if ok_chain and ok_firm:
             membership[r["chain_id"]].add(r["enterprise_id"])
+            member_source.setdefault(r["chain_id"], r.get(SOURCE_COLUMN))
         if r["role"] == "owner":
             if ok_chain:
-                owners[r["chain_id"]].append(r[ROW_COLUMN])
+                owners[r["chain_id"]].append(loc(r))
             if r["tier"] not in (None, 0):
                 issue("members", r, "tier", "链主的层级应为 0")
     for chain_id, owner_rows in owners.items():
         for extra in owner_rows[1:]:
-            issues.append(where.issue("members", extra, "role",
-                                      f"产业链“{_shown(chain_id)}”已有链主（第 {owner_rows[0]} 行）；每条链只能有一个链主"))
+            issues.append(where.issue("members", extra[1], "role",
+                                      f"产业链“{_shown(chain_id)}”已有链主（{at('members', extra, owner_rows[0])}）；"
+                                      "每条链只能有一个链主", extra[0] or None))
     role_unknown = {r["chain_id"] for r in records["members"] if r["role"] is None}
     for chain_id in membership:
         if chain_id not in owners and chain_id not in role_unknown:
             issues.append(where.issue("members", None, "role",
-                                      f"产业链“{_shown(chain_id)}”有成员但没有链主（role=owner/链主）"))
+                                      f"产业链“{_shown(chain_id)}”有成员但没有链主（role=owner/链主）",
+                                      member_source.get(chain_id)))
 
     def not_member(sheet, r, column, chain_id, what="企业"):
         places.add(("member", chain_id, r[column], what), f"{what}“{_shown(r[column])}”不是产业链“{_shown(chain_id)}”的成员",
-                   sheet, r[ROW_COLUMN], column)
+                   sheet, r[ROW_COLUMN], column, r.get(SOURCE_COLUMN, ""))
 
     shares: dict[tuple, float] = defaultdict(float)
-    share_rows: dict[tuple, int] = {}
+    share_rows: dict[tuple, tuple[str, int]] = {}
     for r in records["supplies"]:
         if not ok("supplies", r, "chain_id"):
             continue
@@ -1158,12 +1263,12 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
         if r["share"] is not None:
             key = (r["chain_id"], r["customer_id"], r["product"])
             shares[key] += r["share"]
-            share_rows[key] = r[ROW_COLUMN]
+            share_rows[key] = loc(r)
     for key, total in shares.items():
         if total > 1 + 1e-9:
-            issues.append(where.issue("supplies", share_rows[key], "share",
+            issues.append(where.issue("supplies", share_rows[key][1], "share",
                                       f"需方“{_shown(key[1])}”的产品“{_shown(key[2] or '')}”各供方占比之和为 "
-                                      f"{total:.2f}，超过 1"))
+                                      f"{total:.2f}，超过 1", share_rows[key][0] or None))
 
     for r in records["problems"]:
         if ok("problems", r, "chain_id") and member_known(r["chain_id"]) and ok("problems", r, "enterprise_id"):
@@ -1188,32 +1293,234 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
     issues.extend(places.issues(where))
 
 
+# --------------------------------------------------------------------------- many sources
+
+def same_value(a: Any, b: Any) -> bool:
+    """Do two sources agree on a (normalised, non-blank) value? Lists are compared as sets.
+
+    Values are compared after intake's normalisation, so ``小型`` and ``small``, ``普陀`` and
+    ``普陀区``, ``50%`` and ``0.5`` are the same value. A blank never disagrees: compare only
+    values both sides give.
+
+    >>> same_value(["testing", "metrology"], ["metrology", "testing"]), same_value("small", "medium")
+    (True, False)
+    """
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return set(a) == set(b)
+    return a == b
+
+
+def _given(value: Any) -> bool:
+    return value is not None and not (isinstance(value, (list, tuple)) and not value)
+
+
+#: Columns of entity sheets that list targets: several sources' lists are joined, not compared.
+_JOINED = {(s.name, c.name) for s in SHEETS.values() if s.label for c in s.columns if c.kind == "refs"}
+
+
+def _value_text(column: Column, value: Any) -> str:
+    """A normalised value as the analyst would recognise it: ``小型（small）``, ``是``, ``计量；标准``."""
+    if isinstance(value, (list, tuple)):
+        return "；".join(_value_text(column, v) for v in value)
+    if column.enum and isinstance(value, str) and value in ENUMS[column.enum].codes:
+        return f"{ENUMS[column.enum].chinese(value)}（{value}）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return _shown(value)
+
+
+def _entity_text(sheet: Sheet, record: dict) -> str:
+    if sheet.label:
+        return f"{_KIND_ZH[sheet.label]}“{_shown(record[sheet.id_column])}”"
+    key = "，".join(f"{sheet.column(c).zh} {_shown(record[c])}" for c in sheet.key if record[c] is not None)
+    return f"{sheet.zh}（{key}）"
+
+
+def _merge(tables: Mapping[str, pd.DataFrame], where: _Where, issues: list[Issue]) -> dict[str, pd.DataFrame]:
+    """One row per entity or relationship from the rows of every source (sheet keys identify them).
+
+    Where two sources give the same column (not blank) they must agree (:func:`same_value`);
+    a disagreement is a conflict, reported once per entity with every source's sheet, row
+    and value. Lists of targets (攻关问题编号, 适用对象编号, 相关对象编号) are joined. Two rows
+    of one source with the same key stay two rows: that is the source's own duplicate,
+    reported as such by :func:`_check`.
+    """
+    out: dict[str, pd.DataFrame] = {}
+    for name in SHEET_ORDER:
+        frame, sheet = tables[name], SHEETS[name]
+        columns = list(sheet.column_names)
+        if not len(frame):
+            out[name] = frame.assign(**{SOURCES_COLUMN: pd.Series(dtype=object)})
+            continue
+        groups: list[list[dict]] = []
+        at: dict[tuple, int] = {}
+        for r in frame.to_dict("records"):
+            key = tuple(r[c] for c in sheet.key)
+            i = at.get(key) if key[0] is not None else None
+            if i is None or any(g[SOURCE_COLUMN] == r[SOURCE_COLUMN] for g in groups[i]):
+                if i is None and key[0] is not None:
+                    at[key] = len(groups)
+                groups.append([r])
+            else:
+                groups[i].append(r)
+        compared = [c for c in columns if c not in sheet.key and (name, c) not in _JOINED]
+        joined = [c for c in columns if (name, c) in _JOINED]
+        merged = []
+        for group in groups:
+            first = group[0]
+            record = dict(first)
+            record[SOURCES_COLUMN] = sorted({g[SOURCE_COLUMN] for g in group})
+            if len(group) > 1:
+                clashes = []
+                for c in compared:
+                    given = [g for g in group if _given(g[c])]
+                    if not given:
+                        continue
+                    record[c] = given[0][c]
+                    if any(not same_value(given[0][c], g[c]) for g in given[1:]):
+                        clashes.append((c, given))
+                for c in joined:
+                    record[c] = list(dict.fromkeys(x for g in group for x in (g[c] or ())))
+                if clashes:
+                    issues.append(_conflict(sheet, first, clashes, where))
+            merged.append(record)
+        out[name] = pd.DataFrame({c: pd.Series([r[c] for r in merged], dtype=object)
+                                  for c in columns + [ROW_COLUMN, SOURCE_COLUMN, SOURCES_COLUMN]})
+    return out
+
+
+def _conflict(sheet: Sheet, first: dict, clashes: list[tuple[str, list[dict]]], where: _Where) -> Issue:
+    """One issue for one entity: every column the sources disagree on, with each side."""
+    parts, sides = [], []
+    for c, given in clashes:
+        column = sheet.column(c)
+        said = []
+        for g in given:
+            src = g[SOURCE_COLUMN]
+            value = _value_text(column, g[c])
+            said.append(f"{where.place(sheet.name, src)} 第 {g[ROW_COLUMN]} 行为“{value}”")
+            sides.append((src, where.sheet(sheet.name, src), g[ROW_COLUMN], where.column(sheet.name, c, src), value))
+        parts.append(f"{column.zh}：{'，'.join(said)}")  # the sources may name the column differently
+    sources = {s[0] for s in sides}
+    message = (f"冲突：{_entity_text(sheet, first)}在 {len(sources)} 个来源中不一致——{'；'.join(parts)}"
+               f"（同一编号是同一对象，各来源填写的值须相同；空白不算不同 conflict between sources）")
+    return where.issue(sheet.name, first[ROW_COLUMN], clashes[0][0], message, first[SOURCE_COLUMN],
+                       rows=tuple(sorted({s[2] for s in sides})), conflict=tuple(sides))
+
+
+def source_names(paths: Iterable[str | os.PathLike]) -> list[str]:
+    """Each source's name: its file or folder name, with as many parent folders as it takes
+    to tell two of the same name apart (``2024/普陀区.xlsx``, ``2025/普陀区.xlsx``).
+
+    >>> source_names(["a/普陀区.xlsx", "b/普陀区.xlsx", "b/奉贤区.xlsx"])
+    ['a/普陀区.xlsx', 'b/普陀区.xlsx', '奉贤区.xlsx']
+    """
+    parts = [Path(os.path.abspath(p)).parts for p in paths]
+    depth = [1] * len(parts)
+    while True:
+        names = ["/".join(p[-d:]) for p, d in zip(parts, depth)]
+        seen: dict[str, list[int]] = defaultdict(list)
+        for i, n in enumerate(names):
+            seen[n].append(i)
+        clashing = [i for group in seen.values() if len(group) > 1 for i in group if depth[i] < len(parts[i])]
+        if not clashing:
+            return names
+        for i in clashing:
+            depth[i] += 1
+
+
+def _is_csv_folder(path: Path) -> bool:
+    return any(p.suffix.lower() == ".csv" and p.is_file() for p in path.iterdir())
+
+
+def expand_sources(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """The sources named by ``paths``: each workbook or CSV folder as it is, and a folder that
+    holds workbooks or CSV folders (and no CSV file of its own) as each of them, by name.
+    The same file given twice is read once.
+
+    A folder's sources are its ``.xlsx``/``.xlsm`` files (not Excel's ``~$`` lock files nor
+    hidden ones) and its sub-folders holding CSV files.
+    """
+    out: list[Path] = []
+    seen: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        found = [path]
+        if path.is_dir() and not _is_csv_folder(path):
+            inside = [p for p in sorted(path.iterdir()) if not p.name.startswith((".", "~$"))
+                      and ((p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm")) or (p.is_dir() and _is_csv_folder(p)))]
+            found = inside or [path]
+        for p in found:
+            real = os.path.normcase(os.path.realpath(p))
+            if real not in seen:
+                seen.add(real)
+                out.append(p)
+    return out
+
+
 # --------------------------------------------------------------------------- entry points
 
-def _validate(found: _Sources, issues: list[Issue], source: str, progress: Progress | None = None,
-              notes: list[str] | None = None) -> Dataset:
-    notes = notes if notes is not None else []
+def _parse_source(found: _Sources, issues: list[Issue], tick: _Ticker) -> tuple[dict[str, pd.DataFrame],
+                                                                              dict[str, SheetInfo]]:
     if "chains" not in found.present and not any((i.contract or i.sheet) == "chains" for i in issues):
         issues.append(Issue("chains", None, None, "缺少必需的工作表 chains（产业链项目）"))
-    tick = getattr(found, "ticker", None) or _Ticker(progress, sum(len(r.rows) for r in found.raw.values()))
-    if tick.progress is None and progress is not None:
-        tick.progress = progress
     tables, infos = {}, {}
     for name in SHEET_ORDER:
         info = found.present.get(name) or SheetInfo(name, name)
         tables[name] = _parse_sheet(SHEETS[name], found.raw.get(name), issues, info, tick)
         infos[name] = info
+    return tables, infos
+
+
+def _source_notes(found: _Sources, prefix: str = "") -> tuple[list[str], list[str]]:
+    first, last = [], []
+    if found.hidden:
+        first.append(f"{prefix}隐藏的工作表已照常读取：{'、'.join(found.hidden)} (hidden sheets were read)")
+    if found.ignored:
+        last.append(f"{prefix}未读取（名称以 说明/示例/备注/# 开头）：{'、'.join(found.ignored)}")
+    return first, last
+
+
+def _validate(found: _Sources, issues: list[Issue], source: str, progress: Progress | None = None,
+              notes: list[str] | None = None, name: str | None = None) -> Dataset:
+    notes = notes if notes is not None else []
+    tick = getattr(found, "ticker", None) or _Ticker(progress, sum(len(r.rows) for r in found.raw.values()))
+    if tick.progress is None and progress is not None:
+        tick.progress = progress
+    tables, infos = _parse_source(found, issues, tick)
     where = _Where(infos)
     tables = _resolve(tables, where, notes)
     _check(tables, issues, where)
     tick.finish()
     if issues:
         raise IntakeError(issues, source)
-    if found.hidden:
-        notes.insert(0, f"隐藏的工作表已照常读取：{'、'.join(found.hidden)} (hidden sheets were read)")
-    if found.ignored:
-        notes.append(f"未读取（名称以 说明/示例/备注/# 开头）：{'、'.join(found.ignored)}")
-    return Dataset(tables, source, infos, notes)
+    first, last = _source_notes(found)
+    name = name if name is not None else (Path(source).name or source)
+    return Dataset(tables, source, infos, first + notes + last, sources=[name], source_paths={name: source},
+                   source_sheets={name: infos})
+
+
+def _read_source(path: Path, issues: list[Issue], limits: Limits, progress: Progress | None) -> _Sources:
+    """What one workbook or CSV folder holds; raises :class:`IntakeError` when the file itself is refused."""
+    if not path.exists():
+        raise IntakeError([Issue(path.name, None, None, "文件或文件夹不存在", file=path.name)], str(path))
+    if path.is_dir():
+        return _read_csv_folder(path, issues, limits, progress)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        if path.stat().st_size == 0:
+            raise IntakeError([Issue(path.name, None, None, "文件为空（0 字节），不是 Excel 工作簿", file=path.name)],
+                              str(path))
+        found = _read_excel(path, issues, limits, progress)
+        if any(i.file == path.name for i in issues):
+            raise IntakeError(issues, str(path))  # the workbook itself was refused
+        return found
+    if path.suffix.lower() == ".xls":
+        raise IntakeError([Issue(path.name, None, None, "不支持旧版 .xls；请在 Excel 中另存为 .xlsx",
+                                 file=path.name)], str(path))
+    raise IntakeError([Issue(path.name, None, None, "应为 .xlsx 工作簿，或包含 chains.csv 等文件的文件夹",
+                             file=path.name)], str(path))
 
 
 def read_dataset(path: str | os.PathLike, *, limits: Limits | None = None,
@@ -1223,29 +1530,109 @@ def read_dataset(path: str | os.PathLike, *, limits: Limits | None = None,
     ``limits`` bounds what a workbook may hold (uncompressed size, compression ratio,
     rows per sheet; see :class:`graphmodel.xlsx_reader.Limits`); ``progress(done, total)``
     is called as rows are read and checked. Raises :class:`IntakeError` listing every
-    problem; nothing is returned half-checked.
+    problem; nothing is returned half-checked. A folder holding several workbooks or CSV
+    folders is read as all of them (:func:`read_sources`).
     """
     path = Path(path)
-    limits = limits or Limits()
+    if path.is_dir() and len(expand_sources([path])) > 1:
+        return read_sources([path], limits=limits, progress=progress)
     issues: list[Issue] = []
-    if not path.exists():
-        raise IntakeError([Issue(path.name, None, None, "文件或文件夹不存在", file=path.name)], str(path))
-    if path.is_dir():
-        found = _read_csv_folder(path, issues, limits, progress)
-    elif path.suffix.lower() in (".xlsx", ".xlsm"):
-        if path.stat().st_size == 0:
-            raise IntakeError([Issue(path.name, None, None, "文件为空（0 字节），不是 Excel 工作簿", file=path.name)],
-                              str(path))
-        found = _read_excel(path, issues, limits, progress)
-        if any(i.file == path.name for i in issues):
-            raise IntakeError(issues, str(path))  # the workbook itself was refused
-    elif path.suffix.lower() == ".xls":
-        raise IntakeError([Issue(path.name, None, None, "不支持旧版 .xls；请在 Excel 中另存为 .xlsx",
-                                 file=path.name)], str(path))
-    else:
-        raise IntakeError([Issue(path.name, None, None, "应为 .xlsx 工作簿，或包含 chains.csv 等文件的文件夹",
-                                 file=path.name)], str(path))
+    found = _read_source(path, issues, limits or Limits(), progress)
     return _validate(found, issues, str(path), progress)
+
+
+def read_sources(paths: Iterable[str | os.PathLike], *, limits: Limits | None = None,
+                 progress: Progress | None = None) -> Dataset:
+    """Read several workbooks or CSV folders (or folders holding them) as one data set.
+
+    Each is a *source*, named by :func:`source_names`. Every source is read and checked
+    as :func:`read_dataset` checks one (each row-level error names its source); then the
+    union is checked as one data set — references may cross sources — and sources that
+    disagree are refused (see :func:`_merge`). Every error of every source is raised at
+    once. One path (a workbook or a CSV folder) reads exactly as :func:`read_dataset`.
+
+    >>> ds = read_sources(["普陀区.xlsx", "奉贤区.xlsx"])          # doctest: +SKIP
+    >>> ds.sources                                                # doctest: +SKIP
+    ['奉贤区.xlsx', '普陀区.xlsx']
+    """
+    limits = limits or Limits()
+    paths = expand_sources(paths)
+    if not paths:
+        raise IntakeError([Issue("--data", None, None, "没有给出任何工作簿或 CSV 文件夹")], "")
+    if len(paths) == 1:
+        issues: list[Issue] = []
+        found = _read_source(paths[0], issues, limits, progress)
+        return _validate(found, issues, str(paths[0]), progress)
+    names = source_names(paths)
+    order = sorted(range(len(paths)), key=lambda i: names[i])
+    label = "、".join(names[i] for i in order[:3]) + (f" 等 {len(paths)} 个来源" if len(paths) > 3 else "")
+    issues = []
+    refused = False
+    parts: list[tuple[str, _Sources]] = []
+    for k, i in enumerate(order):
+        name, path = names[i], paths[i]
+        here: list[Issue] = []
+        shift = _shifted(progress, k, len(paths))
+        try:
+            found = _read_source(path, here, limits, shift)
+        except IntakeError as error:
+            issues.extend(_replace(issue, source=name) for issue in error.issues)
+            refused = True
+            continue
+        tick = found.ticker or _Ticker(shift, sum(len(r.rows) for r in found.raw.values()))
+        tables, infos = _parse_source(found, here, tick)
+        issues.extend(_replace(issue, source=name) for issue in here)
+        parts.append((name, found))
+        found.tables, found.infos, found.path = tables, infos, str(path)
+    if refused:
+        raise IntakeError(issues, label)
+    by_source = {name: found.infos for name, found in parts}
+    where = _Where(by_source=by_source)
+    contributions = {
+        sheet: pd.concat([found.tables[sheet].assign(**{SOURCE_COLUMN: name}) for name, found in parts],
+                         ignore_index=True)
+        for sheet in SHEET_ORDER}
+    notes: list[str] = []
+    contributions = _resolve(contributions, where, notes)
+    tables = _merge(contributions, where, issues)
+    _check(tables, issues, where)
+    if progress:
+        progress(1000, 1000)
+    if issues:
+        raise IntakeError(issues, label)
+    # The same note of many sources (the template's 说明 sheets, not read) is said once.
+    said: dict[str, list[str]] = {}
+    for name, found in parts:
+        for text in sum(_source_notes(found), []):
+            said.setdefault(text, []).append(name)
+
+    def whose(names: list[str]) -> str:
+        return f"全部 {len(parts)} 个来源" if len(names) == len(parts) else "、".join(names)
+
+    first = [f"{text}（{whose(names)}）" for text, names in said.items() if text.startswith("隐藏")]
+    last = [f"{text}（{whose(names)}）" for text, names in said.items() if not text.startswith("隐藏")]
+    shared = sum(len(s) > 1 for frame in tables.values() for s in frame[SOURCES_COLUMN])
+    summary = [f"{len(parts)} 个来源中有 {shared} 条记录由多个来源共同给出，已核对一致 "
+               f"({shared} records given by several sources agree)"]
+    return Dataset(tables, label, dict(parts[0][1].infos), summary + first + notes + last,
+                   sources=[n for n, _ in parts], source_paths={n: f.path for n, f in parts},
+                   source_sheets=by_source, contributions=contributions)
+
+
+def _replace(issue: Issue, **changes) -> Issue:
+    from dataclasses import replace
+
+    return replace(issue, **changes)
+
+
+def _shifted(progress: Progress | None, k: int, n: int) -> Progress | None:
+    """Progress of source ``k`` of ``n`` as a share of the whole read (out of 1000)."""
+    if progress is None:
+        return None
+
+    def shifted(done: int, total: int) -> None:
+        progress(min(999, int(1000 * (k + done / max(total, 1)) / n)), 1000)
+    return shifted
 
 
 def read_tables(tables: Mapping[str, pd.DataFrame | list[dict]], source: str = "<tables>") -> Dataset:
@@ -1266,4 +1653,4 @@ def read_tables(tables: Mapping[str, pd.DataFrame | list[dict]], source: str = "
         rows = [(i + 2, list(values)) for i, values in enumerate(frame.itertuples(index=False, name=None))]
         found.raw[contract] = _RawSheet(contract, str(name), header, 1,
                                         [(n, v) for n, v in rows if not all(map(_is_blank, v))])
-    return _validate(found, issues, source)
+    return _validate(found, issues, source, name=source)

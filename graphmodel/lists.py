@@ -59,7 +59,7 @@ def _date(value):
 
 
 def _sources(G, node) -> str:
-    return "；".join(model.node_sources(G, node))
+    return "；".join(model.shown_sources(G, node))
 
 
 def three_lists(G: nx.MultiDiGraph, chain: str | None = None) -> dict[str, pd.DataFrame]:

@@ -7,6 +7,36 @@ the edge key is :func:`graphmodel.schema.rel_key`. Properties that are None or e
 lists are not stored, exactly as Neo4j does not store nulls, so a graph read back
 from Neo4j compares equal to one built here.
 
+**Sources (provenance; the interface with the store).** A graph is built from one or
+more *sources* (workbooks or CSV folders, each named by its file or folder name, see
+:func:`graphmodel.intake.read_sources`), and records where every fact came from:
+
+- every node and every relationship has ``sources``: the sorted list of the names of the
+  sources that give it (a single-workbook read gives ``["that.xlsx"]``: nothing needs to
+  special-case one workbook). A District node's sources are those of the chains naming it;
+  a relationship drawn from a node's row (IN_CHAIN, AFFECTS, LEADS, TACKLES, APPLIES_TO,
+  ABOUT, IN_DISTRICT) is given by the sources whose row names that end;
+- ``G.graph["sources"]``: the sorted names of every source read; ``G.graph["source_paths"]``:
+  name → the path it was read from; ``G.graph["source"]``: one line naming them (as before);
+- ``G.graph["source_values"]``: what each source itself gives, property by property:
+  ``{source: {"nodes": {id: {prop: value}}, "rels": {start: {end: {key: {prop: value}}}}}}``
+  (plain dicts, so the graph still serialises as JSON; :func:`source_rels` walks the rels).
+  Values are in the model's form (codes, lists, ints…), blanks left out, and only what that
+  source's own rows say: no defaults or derived values (never ``sme``; a chain's ``key`` only
+  where the source fills it in; see :data:`FINISHED`). The node ids under a
+  source are exactly the nodes whose ``sources`` name it; the same for relationships (whose
+  values include their identity properties, see ``schema.REL_IDENTITY``);
+- :func:`finish_node` turns given values into the node's labels and properties (defaults,
+  ``sme``, ``TrainingBase``); the node in ``G`` is ``finish_node`` of the union of its
+  sources' values plus ``sources``. Relationships have no derived properties;
+- two sources agree on a value when :func:`graphmodel.intake.same_value` says so (list
+  properties such as ``services`` compare as sets; the first source, by name, decides the
+  order). Intake refuses disagreeing sources before a graph is built, so within one ``G``
+  the sources never conflict;
+- :func:`source_graph` is one source's part of ``G`` as a graph of its own (only what it
+  gives, finished as above, ``sources == [that source]``; ends of its relationships that
+  it does not give itself are there as bare references with ``sources == []``).
+
 >>> from graphmodel.intake import read_dataset
 >>> G = build_graph(read_dataset("../shared/data/willems/W02"))   # doctest: +SKIP
 >>> G.nodes["W02-Manuf_0002"]["label"], G.nodes["W02"]["name"]     # doctest: +SKIP
@@ -21,10 +51,11 @@ from typing import Any, Iterable
 import networkx as nx
 
 from .intake import Dataset
+from .intake import same_value as _same_value
 from .schema import REL_TYPES, SERVICES, SUPPORT_REL_OF_LABEL, UNRESOLVED_PROBLEM, district_id, rel_key
 
 __all__ = [
-    "build_graph", "add_node", "add_rel", "UnknownIdError",
+    "build_graph", "add_node", "add_rel", "UnknownIdError", "finish_node", "FINISHED", "source_graph", "source_rels", "same_value",
     # the graph vocabulary
     "nodes_of", "rels_of", "is_label", "chains", "match_chain", "unknown_chain", "resolve_chain",
     "chain_district", "district_chains", "chain_members", "chain_owner", "is_sme", "firm_tags", "member_chains",
@@ -33,7 +64,7 @@ __all__ = [
     "firm_projects", "add_case", "case_subjects", "SUPPORT_TYPES", "link_active", "link_services", "support_links",
     "body_links", "body_chains", "addressing_bodies", "project_partners", "supporting_bodies", "chain_enablers",
     "chain_bodies", "tool_targets", "chain_policy_tools",
-    "readings", "latest_readings", "chain_targets", "node_sources", "chain_subgraph",
+    "readings", "latest_readings", "chain_targets", "node_sources", "shown_sources", "chain_subgraph",
     "summary", "chain_table",
 ]
 
@@ -56,80 +87,197 @@ def add_rel(G: nx.MultiDiGraph, start: str, rel_type: str, end: str, **props: An
     G.add_edge(start, end, key=rel_key(rel_type, props), type=rel_type, **props)
 
 
-def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
-    """The graph of ``domain.md`` for a validated data set (one or many chains)."""
-    G = nx.MultiDiGraph()
-    t = dataset.tables
+#: Properties :func:`finish_node` sets from the others, per label: never in a source's values
+#: (``Chain.key`` only where a source filled it in). A store merging sources recomputes them
+#: from the merged values: ``sme`` is ``size != "large"`` (true when no source gives a size),
+#: ``key`` is false when no source gives it. (The label rule: training → ``TrainingBase``.)
+FINISHED: dict[str, tuple[str, ...]] = {"Chain": ("key",), "Enterprise": ("sme",)}
 
-    for r in t["chains"].to_dict("records"):
-        district = None if r["district"] is None or r["district"].strip().lower() in _NO_DISTRICT else r["district"]
-        add_node(G, r["chain_id"], ("Chain",), seq=r["seq"], name=r["name"], district=district,
-                 leader=r["leader"], key=bool(r["key"]), industry=r["industry"])
+
+def finish_node(label: str, given: dict[str, Any]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """(labels, properties) of a node from the values its sources give (see the module notes).
+
+    The defaults and derived values live here: a chain is ``key`` only when marked, an
+    enterprise is ``sme`` unless it is large (also when its size is not given), a body
+    offering training is also a ``TrainingBase``.
+
+    >>> finish_node("Enterprise", {"id": "E1", "name": "甲", "size": "large"})
+    (('Enterprise',), {'id': 'E1', 'name': '甲', 'size': 'large', 'sme': False})
+    """
+    props = _clean(dict(given))
+    if label == "Chain":
+        props["key"] = bool(props.get("key"))
+    elif label == "Enterprise":
+        props["sme"] = props.get("size") != "large"
+    labels = (label, "TrainingBase") if label == "SupportBody" and "training" in props.get("services", ()) else (label,)
+    return labels, props
+
+
+def _row_facts(sheet: str, r: dict, label_of) -> Iterable[tuple]:
+    """What one intake row says: ("node", id, label, values) and ("rel", start, type, end, values)."""
+    if sheet == "chains":
+        district = r["district"]
+        district = None if district is None or district.strip().lower() in _NO_DISTRICT else district
+        yield "node", r["chain_id"], "Chain", {"id": r["chain_id"], "seq": r["seq"], "name": r["name"],
+                                                "district": district, "leader": r["leader"], "key": r["key"],
+                                                "industry": r["industry"]}
         if district:
-            if district_id(district) not in G:
-                add_node(G, district_id(district), ("District",), name=district)
-            add_rel(G, r["chain_id"], "IN_DISTRICT", district_id(district))
-
-    for r in t["enterprises"].to_dict("records"):
-        add_node(G, r["enterprise_id"], ("Enterprise",), name=r["name"], size=r["size"],
-                 sme=r["size"] != "large", district=r["district"], uscc=r["uscc"], tags=r.get("tags"))
-
-    for r in t["support_bodies"].to_dict("records"):
-        labels = ("SupportBody", "TrainingBase") if "training" in r["services"] else ("SupportBody",)
-        add_node(G, r["body_id"], labels, name=r["name"], services=r["services"],
-                 accreditations=r["accreditations"])
-
-    for r in t["problems"].to_dict("records"):
-        add_node(G, r["problem_id"], ("Problem",), name=r["title"], title=r["title"], category=r["category"],
-                 severity=r["severity"], status=r["status"], needs=r["needs"], raised_on=r["raised_on"],
-                 resolved_on=r["resolved_on"], measures=r.get("measures"), owner_unit=r.get("owner_unit"),
-                 deadline=r.get("deadline"))
-        add_rel(G, r["problem_id"], "IN_CHAIN", r["chain_id"])
+            yield "node", district_id(district), "District", {"id": district_id(district), "name": district}
+            yield "rel", r["chain_id"], "IN_DISTRICT", district_id(district), {}
+    elif sheet == "enterprises":
+        yield "node", r["enterprise_id"], "Enterprise", {
+            "id": r["enterprise_id"], "name": r["name"], "size": r["size"], "district": r["district"],
+            "uscc": r["uscc"], "tags": r.get("tags")}
+    elif sheet == "support_bodies":
+        yield "node", r["body_id"], "SupportBody", {"id": r["body_id"], "name": r["name"], "services": r["services"],
+                                                     "accreditations": r["accreditations"]}
+    elif sheet == "problems":
+        yield "node", r["problem_id"], "Problem", {
+            "id": r["problem_id"], "name": r["title"], "title": r["title"], "category": r["category"],
+            "severity": r["severity"], "status": r["status"], "needs": r["needs"], "raised_on": r["raised_on"],
+            "resolved_on": r["resolved_on"], "measures": r.get("measures"), "owner_unit": r.get("owner_unit"),
+            "deadline": r.get("deadline")}
+        yield "rel", r["problem_id"], "IN_CHAIN", r["chain_id"], {}
         if r["enterprise_id"]:
-            add_rel(G, r["problem_id"], "AFFECTS", r["enterprise_id"])
-
-    for r in t["projects"].to_dict("records"):
-        add_node(G, r["project_id"], ("Project",), name=r["title"], title=r["title"], status=r["status"],
-                 due=r["due"], progress=r["progress"])
-        add_rel(G, r["project_id"], "IN_CHAIN", r["chain_id"])
+            yield "rel", r["problem_id"], "AFFECTS", r["enterprise_id"], {}
+    elif sheet == "projects":
+        yield "node", r["project_id"], "Project", {"id": r["project_id"], "name": r["title"], "title": r["title"],
+                                                    "status": r["status"], "due": r["due"], "progress": r["progress"]}
+        yield "rel", r["project_id"], "IN_CHAIN", r["chain_id"], {}
         if r["lead_id"]:
-            add_rel(G, r["lead_id"], "LEADS", r["project_id"])
+            yield "rel", r["lead_id"], "LEADS", r["project_id"], {}
         for problem_id in r["tackles"]:
-            add_rel(G, r["project_id"], "TACKLES", problem_id)
-
-    for r in t["policy_tools"].to_dict("records"):
-        add_node(G, r["tool_id"], ("PolicyTool",), name=r["name"], kind=r["kind"], issuer=r["issuer"])
+            yield "rel", r["project_id"], "TACKLES", problem_id, {}
+    elif sheet == "policy_tools":
+        yield "node", r["tool_id"], "PolicyTool", {"id": r["tool_id"], "name": r["name"], "kind": r["kind"],
+                                                    "issuer": r["issuer"]}
         for target in r["applies_to"]:
-            add_rel(G, r["tool_id"], "APPLIES_TO", target)
+            yield "rel", r["tool_id"], "APPLIES_TO", target, {}
+    elif sheet == "indicators":
+        yield "node", r["indicator_id"], "Indicator", {
+            "id": r["indicator_id"], "name": r["name"], "unit": r["unit"], "direction": r["direction"],
+            "standard": r["standard"], "national_limit": r["national_limit"], "industry_limit": r["industry_limit"]}
+    elif sheet == "cases":
+        yield "node", r["case_id"], "Case", {"id": r["case_id"], "name": r["title"], "title": r["title"],
+                                              "year": r["year"], "summary": r["summary"]}
+        yield "rel", r["case_id"], "IN_CHAIN", r["chain_id"], {}
+        for target in r.get("related") or ():
+            yield "rel", r["case_id"], "ABOUT", target, {}
+    elif sheet == "members":
+        yield "rel", r["enterprise_id"], "MEMBER_OF", r["chain_id"], {"role": r["role"], "tier": r["tier"]}
+    elif sheet == "supplies":
+        yield "rel", r["supplier_id"], "SUPPLIES", r["customer_id"], {
+            "chain": r["chain_id"], "product": r["product"], "share": r["share"], "critical": r["critical"]}
+    elif sheet == "support_links":
+        yield "rel", r["body_id"], SUPPORT_REL_OF_LABEL[label_of(r["target_id"])], r["target_id"], {
+            "service": r["service"], "since": r["since"], "status": r["status"]}
+    elif sheet == "readings":
+        yield "rel", r["enterprise_id"], "REPORTS", r["indicator_id"], {"year": r["year"], "value": r["value"]}
+    elif sheet == "targets":
+        yield "rel", r["chain_id"], "TARGETS", r["indicator_id"], {"year": r["year"], "value": r["value"]}
 
-    for r in t["indicators"].to_dict("records"):
-        add_node(G, r["indicator_id"], ("Indicator",), name=r["name"], unit=r["unit"], direction=r["direction"],
-                 standard=r["standard"], national_limit=r["national_limit"], industry_limit=r["industry_limit"])
 
-    cases = t.get("cases")
-    for r in [] if cases is None else cases.to_dict("records"):
-        add_case(G, r["case_id"], r["chain_id"], r.get("related") or (), name=r["title"], title=r["title"],
-                 year=r["year"], summary=r["summary"])
+#: The order rows are read in: every node's own sheet before the sheets that link nodes.
+_BUILD_ORDER = ("chains", "enterprises", "support_bodies", "problems", "projects", "policy_tools", "indicators",
+                "cases", "members", "supplies", "support_links", "readings", "targets")
 
-    for r in t["members"].to_dict("records"):
-        add_rel(G, r["enterprise_id"], "MEMBER_OF", r["chain_id"], role=r["role"], tier=r["tier"])
 
-    for r in t["supplies"].to_dict("records"):
-        add_rel(G, r["supplier_id"], "SUPPLIES", r["customer_id"], chain=r["chain_id"], product=r["product"],
-                share=r["share"], critical=r["critical"])
+def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
+    """The graph of ``domain.md`` for a validated data set (one or many chains, one or many sources).
 
-    for r in t["support_links"].to_dict("records"):
-        rel_type = SUPPORT_REL_OF_LABEL[G.nodes[r["target_id"]]["label"]]
-        add_rel(G, r["body_id"], rel_type, r["target_id"], service=r["service"], since=r["since"],
-                status=r["status"])
+    Every source's rows are read in turn; what several sources give is one node (one
+    relationship) with the union of their values — intake has checked that they agree —
+    and the sources that gave it (see the module notes).
+    """
+    names = list(dataset.sources) or [dataset.source or "<tables>"]
+    rows = dataset.contributions if dataset.contributions is not None else dataset.tables
+    labels: dict[str, str] = {}
+    given: dict[str, dict[str, Any]] = {}
+    node_sources: dict[str, set[str]] = defaultdict(set)
+    rels: dict[tuple[str, str, str], tuple[str, dict[str, Any]]] = {}
+    rel_sources: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    values: dict[str, dict[str, dict]] = {name: {"nodes": {}, "rels": {}} for name in names}
 
-    for r in t["readings"].to_dict("records"):
-        add_rel(G, r["enterprise_id"], "REPORTS", r["indicator_id"], year=r["year"], value=r["value"])
-    for r in t["targets"].to_dict("records"):
-        add_rel(G, r["chain_id"], "TARGETS", r["indicator_id"], year=r["year"], value=r["value"])
+    def merge(into: dict, props: dict) -> None:
+        for k, v in props.items():
+            into.setdefault(k, v)
 
+    for sheet in _BUILD_ORDER:
+        frame = rows.get(sheet)
+        if frame is None or not len(frame):
+            continue
+        for r in frame.to_dict("records"):
+            source = r.get("_source") or names[0]
+            mine = values.setdefault(source, {"nodes": {}, "rels": {}})
+            for fact in _row_facts(sheet, r, labels.__getitem__):
+                if fact[0] == "node":
+                    _, node_id, label, props = fact
+                    props = _clean(props)
+                    labels.setdefault(node_id, label)
+                    merge(given.setdefault(node_id, {}), props)
+                    node_sources[node_id].add(source)
+                    merge(mine["nodes"].setdefault(node_id, {}), props)
+                else:
+                    _, start, rel_type, end, props = fact
+                    props = _clean(props)
+                    key = (start, end, rel_key(rel_type, props))
+                    if key not in rels:
+                        rels[key] = (rel_type, {})
+                    merge(rels[key][1], props)
+                    rel_sources[key].add(source)
+                    merge(mine["rels"].setdefault(start, {}).setdefault(end, {}).setdefault(key[2], {}), props)
+
+    G = nx.MultiDiGraph()
+    for node_id, props in given.items():
+        node_labels, finished = finish_node(labels[node_id], props)
+        G.add_node(node_id, label=node_labels[0], labels=node_labels, **finished, sources=sorted(node_sources[node_id]))
+    for edge, (rel_type, props) in rels.items():
+        start, end, key = edge
+        G.add_edge(start, end, key=key, type=rel_type, **props, sources=sorted(rel_sources[edge]))
     G.graph["source"] = dataset.source
+    G.graph["sources"] = sorted(values)
+    G.graph["source_paths"] = dict(dataset.source_paths) or {names[0]: dataset.source}
+    G.graph["source_values"] = values
     return G
+
+
+def source_graph(G: nx.MultiDiGraph, source: str) -> nx.MultiDiGraph:
+    """One source's part of ``G`` as a graph of its own (see the module notes).
+
+    Its nodes and relationships carry only what that source gives (nodes finished by
+    :func:`finish_node`) and ``sources == [source]``; the ends of its relationships that it
+    does not give itself are bare references (id and labels, ``sources == []``).
+    """
+    mine = G.graph.get("source_values", {}).get(source)
+    if mine is None:
+        raise KeyError(f"未读取来源 {source}（已读取：{'、'.join(G.graph.get('sources', ())) or '无'}）")
+    H = nx.MultiDiGraph()
+    for node_id, props in mine["nodes"].items():
+        node_labels, finished = finish_node(G.nodes[node_id]["label"], props)
+        H.add_node(node_id, label=node_labels[0], labels=node_labels, **finished, sources=[source])
+    for start, end, key, props in source_rels(G, source):
+        for end_id in (start, end):
+            if end_id not in H:
+                d = G.nodes[end_id]
+                H.add_node(end_id, label=d["label"], labels=d["labels"], id=end_id, sources=[])
+        H.add_edge(start, end, key=key, type=G.edges[start, end, key]["type"], **props, sources=[source])
+    H.graph.update(source=G.graph.get("source_paths", {}).get(source, source), sources=[source],
+                   source_paths={source: G.graph.get("source_paths", {}).get(source, source)},
+                   source_values={source: mine})
+    return H
+
+
+def source_rels(G: nx.MultiDiGraph, source: str) -> Iterable[tuple[str, str, str, dict[str, Any]]]:
+    """(start, end, key, values) of every relationship one source gives (from ``source_values``)."""
+    for start, ends in G.graph["source_values"][source]["rels"].items():
+        for end, keys in ends.items():
+            for key, props in keys.items():
+                yield start, end, key, props
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Two sources' values agree (lists as sets); see :func:`graphmodel.intake.same_value`."""
+    return _same_value(a, b)
 
 
 # --------------------------------------------------------------------------- the graph vocabulary
@@ -513,6 +661,15 @@ def node_sources(G: nx.MultiDiGraph, node: str) -> list[str]:
     return list(G.nodes[node].get("sources") or ())
 
 
+def shown_sources(G: nx.MultiDiGraph, node: str) -> list[str]:
+    """The node's sources where saying them tells a reader something (a 来源 row or column):
+    when the graph was read from several sources, or the node came from elsewhere than the
+    one source read. A district's own workbook does not print its name on every row."""
+    sources = node_sources(G, node)
+    read = list(G.graph.get("sources") or ())
+    return [] if len(read) <= 1 and sources == read else sources
+
+
 def chain_subgraph(G: nx.MultiDiGraph, chain_id: str) -> nx.MultiDiGraph:
     """One chain's quality map: its members, their supplies in this chain, its problems,
     projects and typical cases (典型案例), the bodies linked to any of them, the policy tools and indicators
@@ -537,7 +694,8 @@ def chain_subgraph(G: nx.MultiDiGraph, chain_id: str) -> nx.MultiDiGraph:
         keep.update(v for v, _ in _out(G, member, "REPORTS"))
 
     H = nx.MultiDiGraph()
-    H.graph.update(G.graph, chain=chain_id)
+    # a chain's map is never loaded as a source: the city's per-source values stay behind
+    H.graph.update({k: v for k, v in G.graph.items() if k != "source_values"}, chain=chain_id)
     H.add_nodes_from((n, G.nodes[n]) for n in keep)
     for u in sorted(keep):
         for _, v, k, d in G.out_edges(u, keys=True, data=True):

@@ -276,6 +276,12 @@ def _footnotes() -> list[str]:
     return footnotes(REPORT_NUMBERS)
 
 
+def _sources_line(G: nx.MultiDiGraph) -> str | None:
+    """数据来源, when the report consolidates several workbooks (the city's report of 16 districts)."""
+    sources = list(G.graph.get("sources") or ())
+    return f"本报告汇总 {len(sources)} 个来源的数据：{'、'.join(sources)}。" if len(sources) > 1 else None
+
+
 def _md_cell(value) -> str:
     """Text for one Markdown table cell: ``|`` escaped (and ``\\`` before it), line breaks as ``<br>``."""
     text = str(value).replace("\\", "\\\\").replace("|", "\\|")
@@ -297,6 +303,8 @@ def to_markdown(G: nx.MultiDiGraph, report: AnnualReport) -> str:
             lines += _md_table(body) if body and isinstance(body[0], list) else [f"- {b}" for b in body]
             lines.append("")
     lines += ["## 指标说明", ""] + [f"- {line}" for line in _footnotes()] + [""]
+    if _sources_line(G):
+        lines += ["## 数据来源", "", _sources_line(G), ""]
     return "\n".join(lines)
 
 
@@ -334,6 +342,8 @@ def to_html(G: nx.MultiDiGraph, report: AnnualReport) -> str:
                 parts.append("<ul>" + "".join(f"<li>{e(b)}</li>" for b in body) + "</ul>")
     parts.append("<h2 id='definitions'>指标说明</h2><ul class='definitions'>"
                  + "".join(f"<li>{e(line)}</li>" for line in _footnotes()) + "</ul>")
+    if _sources_line(G):
+        parts.append(f"<h2 id='sources'>数据来源</h2><p class='sources'>{e(_sources_line(G))}</p>")
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -207,12 +207,14 @@ def _pick_name(column: Column) -> str:
 
 
 def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, max_rows: int = UNION_ROWS, *,
-                   example: bool = True, force: bool = True) -> Path:
+                   example: bool = True, force: bool = True, notes: tuple[str, list[list]] | None = None) -> Path:
     """Write an intake workbook with every contract sheet (empty where ``tables`` has none).
 
     ``tables`` holds raw intake values (codes or Chinese words, ``;``-joined lists),
     keyed by sheet key, in the contract's column names. ``max_rows`` is how many
-    entries the stacked drop-downs (target, applies-to, related) can offer.
+    entries the stacked drop-downs (target, applies-to, related) can offer. ``notes``
+    (sheet name, rows) adds a sheet for people; its name must start with 说明 so intake
+    leaves it alone (``qmap merge`` lists the merged sources there).
     """
     from openpyxl import Workbook
     from openpyxl.comments import Comment
@@ -281,6 +283,16 @@ def write_workbook(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike, 
 
     if example:
         _example_sheet(wb.create_sheet(EXAMPLE_SHEET), bold, header_fill)
+    if notes is not None:
+        title, rows = notes
+        assert title.startswith("说明"), title  # intake must not read it
+        ws = wb.create_sheet(title, 1)
+        for values in rows:
+            _append(ws, values)
+        for cell in ws[1]:
+            cell.font = bold
+        for letter, width in zip("ABCDEFGHIJKLMNOPQ", (28, 60) + (10,) * 15):
+            ws.column_dimensions[letter].width = width
     _options_sheet(wb, max_rows, quote_sheetname, DefinedName)
     wb.active = 0
 

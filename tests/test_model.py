@@ -22,7 +22,7 @@ def edges(G, rel_type):
 def test_nodes_carry_domain_labels_and_properties(G):
     assert G.nodes["C1"] == {"label": "Chain", "labels": ("Chain",), "id": "C1", "seq": 1,
                              "name": "光伏玻璃产业链质量提升", "district": "普陀区", "leader": "普陀区市场监管局",
-                             "key": True, "industry": "光伏玻璃"}
+                             "key": True, "industry": "光伏玻璃", "sources": ["handmade.xlsx"]}
     assert G.nodes["E1"]["size"] == "large" and G.nodes["E1"]["sme"] is False
     assert G.nodes["E4"]["sme"] is True and "uscc" not in G.nodes["E4"]  # blanks are not stored
     assert G.nodes["B3"]["labels"] == ("SupportBody", "TrainingBase")
@@ -30,7 +30,7 @@ def test_nodes_carry_domain_labels_and_properties(G):
     assert G.nodes["B1"]["services"] == ["metrology", "testing"]
     assert G.nodes["P1"]["name"] == G.nodes["P1"]["title"] == "镀膜均匀性波动"
     assert G.nodes["district:普陀区"] == {"label": "District", "labels": ("District",), "id": "district:普陀区",
-                                        "name": "普陀区"}
+                                        "name": "普陀区", "sources": ["handmade.xlsx"]}
     assert {d["label"] for _, d in G.nodes(data=True)} <= set(LABELS)
 
 
@@ -50,12 +50,15 @@ def test_relationships_follow_the_schema(G):
     reports = [d for _, _, d in G.out_edges("E1", data=True) if d["type"] == "REPORTS"]
     assert sorted((d["year"], d["value"]) for d in reports) == [(2024, 92.0), (2025, 93.6)]
     supply = G.get_edge_data("E2", "E3", key="SUPPLIES|C1|石英砂")
-    assert supply == {"type": "SUPPLIES", "chain": "C1", "product": "石英砂", "share": 0.6, "critical": True}
+    assert supply == {"type": "SUPPLIES", "chain": "C1", "product": "石英砂", "share": 0.6, "critical": True,
+                      "sources": ["handmade.xlsx"]}
 
 
 def test_firm_on_two_chains_keeps_each_role(G):
-    assert chain_members(G, "C1")["E3"] == {"type": "MEMBER_OF", "role": "upstream", "tier": 1}
-    assert chain_members(G, "C2")["E3"] == {"type": "MEMBER_OF", "role": "downstream", "tier": 1}
+    assert chain_members(G, "C1")["E3"] == {"type": "MEMBER_OF", "role": "upstream", "tier": 1,
+                                            "sources": ["handmade.xlsx"]}
+    assert chain_members(G, "C2")["E3"] == {"type": "MEMBER_OF", "role": "downstream", "tier": 1,
+                                            "sources": ["handmade.xlsx"]}
 
 
 def test_chain_subgraph_keeps_only_that_chain(G):
@@ -111,7 +114,8 @@ def test_optional_columns_reach_the_nodes(X):
 
 def test_cases_are_nodes_in_their_chain_about_what_they_name(X):
     assert X.nodes["CS1"] == {"label": "Case", "labels": ("Case",), "id": "CS1", "name": "计量赋能镀膜均匀性提升",
-                              "title": "计量赋能镀膜均匀性提升", "year": 2024, "summary": "示例计量检测中心驻厂服务"}
+                              "title": "计量赋能镀膜均匀性提升", "year": 2024, "summary": "示例计量检测中心驻厂服务",
+                              "sources": ["extended.xlsx"]}
     assert "summary" not in X.nodes["CS2"]
     assert edges(X, "ABOUT") == [("CS1", "B1"), ("CS1", "E3"), ("CS1", "P1")]
     assert ("CS1", "C1") in edges(X, "IN_CHAIN") and ("CS2", "C2") in edges(X, "IN_CHAIN")

@@ -160,7 +160,7 @@ def test_the_template_round_trips_with_pick_list_values(tmp_path):
     assert filled.counts() == {**plain.counts(), "chains": 3}  # SH28 was pre-filled
     H = build_graph(filled)
     H.remove_nodes_from(["SH28", "district:崇明区"])
-    assert_same_graph(build_graph(plain), H)
+    assert_same_graph(build_graph(plain), H, ignore=("sources",))  # other file names, the same content
     assert not [n for n in filled.notes if "按名称" in n]  # picked values are ids, not guesses
 
 

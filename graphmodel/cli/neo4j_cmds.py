@@ -119,29 +119,32 @@ def _store(uri, username, password, database):
 
 
 @main.command("load")
-@click.argument("path", type=click.Path(exists=True))
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(exists=True))
 @neo4j_options
 @click.option("--batch-size", type=click.IntRange(1), default=5000, show_default=True,
               help="Rows per transaction.")
 @click.option("--atomic", is_flag=True,
               help="One transaction for the whole load (all or nothing; needs server memory for it all).")
 @quiet_option
-def load(path, uri, username, password, database, batch_size, atomic, quiet):
-    """Load a workbook into Neo4j: validate, then upsert; its chains end up exactly as in the workbook.
+def load(paths, uri, username, password, database, batch_size, atomic, quiet):
+    """Load workbooks into Neo4j: validate, then upsert; each source ends up exactly as it is now.
 
-    A bad workbook writes nothing. Loading the same workbook again changes nothing. What the
-    workbook's chains no longer have is removed (a firm or body another chain uses stays).
-    If the server stops mid-load, run the same command again: the result is the same as an
-    uninterrupted load.
+    Several paths (or a folder holding several workbooks) are read as one graph first, so
+    references may cross them; each is a source, named by its file or folder name. A bad
+    workbook, or two that disagree, writes nothing. Loading the same workbook again changes
+    nothing. If the server stops mid-load, run the same command again: the result is the
+    same as an uninterrupted load.
 
     \b
     Example:
         qmap load ../shared/data/willems/W38 --uri bolt://127.0.0.1:7687
+        qmap load 普陀区.xlsx 奉贤区.xlsx
     """
     from ..store.neo4j import StoreError, safe_uri
     from .core import load_graph
 
-    G = load_graph(path)  # exits 2 listing every intake error; nothing is written
+    G = load_graph(paths)  # exits 2 listing every intake error and conflict; nothing is written
+    path = G.graph["source"]
     store = _store(uri, username, password, database)
     with ExitStack() as stack:
         stack.callback(store.close)

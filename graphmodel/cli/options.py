@@ -65,14 +65,18 @@ def read_limits():
 
 
 def data_option(required: bool = False):
+    """--data PATH, repeatable: workbooks (.xlsx), CSV folders, or folders holding several of them,
+    read together as one graph (``data_path`` is a tuple of paths, empty when not given)."""
     def decorate(func):
         func = read_limit_options(func)
         return click.option(
             "--data",
             "data_path",
             type=click.Path(exists=True, dir_okay=True, file_okay=True),
+            multiple=True,
             required=required,
-            help="Intake workbook (.xlsx) or folder of CSV files (embedded default, no server needed).",
+            help="Intake workbook (.xlsx) or folder of CSV files (embedded default, no server needed); "
+                 "repeat it, or name a folder holding several, to read many sources as one graph.",
         )(func)
     return decorate
 
@@ -150,7 +154,7 @@ def neo4j_settings(uri, username, password, database) -> Neo4jSettings:
 
 
 def source_options(func):
-    """--data PATH | --neo4j (with the connection options): where the graph comes from."""
+    """--data PATH (repeatable) | --neo4j (with the connection options): where the graph comes from."""
     func = neo4j_options(func)
     func = click.option("--neo4j", "use_neo4j", is_flag=True,
                         help="Read from the Neo4j server named by --uri / NEO4J_URI.")(func)
@@ -158,7 +162,7 @@ def source_options(func):
 
 
 def resolve_graph(data_path, use_neo4j, uri, username, password, database, chain=None):
-    """The networkx model from a workbook (embedded default) or from Neo4j; exits 2 on bad input.
+    """The networkx model from one or more workbooks (embedded default) or from Neo4j; exits 2 on bad input.
 
     With ``chain`` (and --neo4j) only that chain's map is read from the server; resolve the
     option with :func:`resolve_chain_option`.

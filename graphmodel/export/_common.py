@@ -20,7 +20,8 @@ def flat_value(value):
 def flat_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy whose attributes are all scalars (GraphML and GEXF take no lists)."""
     H = nx.MultiDiGraph()
-    H.graph.update({k: flat_value(v) for k, v in G.graph.items() if v is not None})
+    # dicts (source_paths, source_values: provenance for the store) have no scalar form
+    H.graph.update({k: flat_value(v) for k, v in G.graph.items() if v is not None and not isinstance(v, dict)})
     H.add_nodes_from((n, {k: flat_value(v) for k, v in d.items()}) for n, d in G.nodes(data=True))
     H.add_edges_from((u, v, k, {a: flat_value(b) for a, b in d.items()}) for u, v, k, d in G.edges(keys=True, data=True))
     return H

@@ -238,11 +238,14 @@ def _node_info(G, H, n, chain_id, members, states, problems_of, bodies) -> dict:
             role = display_value("role", m["role"])
             tier = m.get("tier")
             rows.append(["本链角色", role + (f"，第 {int(tier)} 层" if isinstance(tier, (int, float)) and tier else "")])
-    skip = {"id", "label", "labels", "name", "title", "tags"}
+    skip = {"id", "label", "labels", "name", "title", "tags", "sources"}
     for key, value in d.items():
         if key in skip:
             continue
         rows.append([PROP_ZH.get(key, key), display_value(key, value, label)])
+    sources = model.shown_sources(G, n)
+    if sources:
+        rows.append(["来源", "、".join(sources)])
     if label == "Problem" and n in states:
         st = states[n]
         rows.append(["图上状态", PROBLEM_STATES[st["state"]]["zh"]])
