@@ -21,7 +21,7 @@ from graphmodel.intake import read_dataset
 from graphmodel.model import build_graph, chain_subgraph, summary
 from graphmodel.schema import LABELS, REL_IDENTITY, REL_TYPES
 from graphmodel.resources import cypher_text
-from graphmodel.store.neo4j import Neo4jStore, StoreError, safe_uri, statement
+from graphmodel.store.neo4j import Neo4jStore, StoreError, _template, safe_uri, statement
 from conftest import assert_same_graph, willems
 from handmade import handmade_rows, write_csv_folder, write_xlsx
 from sources_help import as_source, merge_sources, split_by_district, without
@@ -57,7 +57,7 @@ def _copy_without(src: Path, dst: Path, gone: set[str]) -> Path:
 
 def test_statements_take_labels_and_types_only_from_the_schema():
     text = statement("merge_nodes", label="SupportBody")
-    assert "MERGE (n:SupportBody {id: row.id})" in text
+    assert "MERGE (n:SupportBody {id: row[0]})" in text
     assert "SET x:TrainingBase" in text and "REMOVE x:TrainingBase" in text   # follows `services`
     removed = re.search(r"REMOVE x((?::\w+)+)\n", text).group(1).split(":")[1:]
     assert set(removed) == set(LABELS) - {"SupportBody", "TrainingBase"}
@@ -81,9 +81,9 @@ def test_every_statement_fills_in_for_every_label_and_type():
     for name in ("withdraw_rels", "withdraw_nodes", "source_begin", "source_end", "sources", "uscc_elsewhere"):
         assert "__" not in statement(name)
     supplies = statement("merge_rels", rel_type="SUPPLIES", start="Enterprise", end="Enterprise")
-    assert "MERGE (a)-[r:SUPPLIES {qmap_key: row.key}]->(b)" in supplies
+    assert "MERGE (a)-[r:SUPPLIES {qmap_key: row[2]}]->(b)" in supplies
     # the contribution logic is written once, for nodes and relationships alike
-    assert cypher_text("load", "contribute.cypher").count("SET x.qmap_lock = true") == 1
+    assert _template("contribute").count("__LOCK__") == 1 and "SET x.id = x.id" in statement("merge_nodes", label="Chain")
     assert "x.qmap_given" in supplies and "x.qmap_given" in statement("merge_nodes", label="Chain")
 
 

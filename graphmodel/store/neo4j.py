@@ -85,6 +85,8 @@ DEFAULT_BATCH = 5000
 #: Rows per read when looking up nodes by id (reads are cheap; keeps parameters small).
 _READ_CHUNK = 5000
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PLAIN = (str, int, bool, float)
+_LABEL_SET = frozenset(LABELS)
 
 
 class StoreError(RuntimeError):
@@ -226,6 +228,9 @@ def statement(name: str, *, label: str | None = None, rel_type: str | None = Non
     text = _template(name)
     text = text.replace("__CONTRIBUTE__", _template("contribute")).replace("__WITHDRAW__", _template("withdraw"))
     text = text.replace("__BOOKKEEPING__", "[" + ", ".join(f"'{_check_name(k)}'" for k in BOOKKEEPING) + "]")
+    # The write lock before any read: set the node's id (or the relationship's key) to itself.
+    lock = "SET x.qmap_key = x.qmap_key" if rel_type or name == "withdraw_rels" else "SET x.id = x.id"
+    text = text.replace("__LOCK__", lock)
     text = text.replace("__LABEL_RULES__", _label_rules(label))
     text = text.replace("__ANY_LABEL__", "\n  UNION\n  ".join(
         f"MATCH (n:{_check_label(x)} {{id: row.id}}) WHERE row.label <> '{x}' RETURN n"
@@ -421,69 +426,95 @@ class _Plan:
         declared = list(G.graph.get("sources") or ())
         default = None if declared else _source_name(G)
         given_by = G.graph.get("given") or {}
-        found: set[str] = set(declared)
+        found: set[str] = set(declared) | ({default} if default else set())
         self.node_groups: dict[str, list[dict]] = defaultdict(list)
         self.rel_groups: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
         entities = []
+        names_ok: set[str] = set()     # property names checked once, not once per row
+        sources_of: dict[tuple, list[str]] = {}
+
+        def clean(d: dict, skip: tuple, what) -> dict:
+            props = {}
+            for k, v in d.items():
+                if k in skip:
+                    continue
+                if k not in names_ok:
+                    if _is_bookkeeping(_check_name(k)):
+                        raise StoreError("input", f"{what()}: property {k!r} is reserved for the store")
+                    names_ok.add(k)
+                if type(v) not in _PLAIN:
+                    v = _param(v)
+                elif type(v) is float and v != v:        # NaN is no value
+                    v = None
+                if v is not None:
+                    props[k] = v
+            return props
+
+        def sources(d: dict, what) -> list[str]:
+            given = d.get("sources")
+            if given is None and default is not None:
+                return [default]
+            if not given:
+                raise StoreError("input", f"{what()}: no sources")
+            key = tuple(given)
+            if key not in sources_of:
+                sources_of[key] = sorted({str(s) for s in given})
+                found.update(sources_of[key])
+            return sources_of[key]
+
+        node_skip = ("label", "labels", "sources")
         for node, d in G.nodes(data=True):
             labels = tuple(d.get("labels") or (d.get("label"),))
-            for x in labels:
-                _check_label(x)
-            if labels[0] != d.get("label"):
+            if labels[0] != d.get("label") or not set(labels) <= _LABEL_SET:
+                for x in labels:
+                    _check_label(x)
                 raise StoreError("input", f"node {node!r}: label {d.get('label')!r} is not first in {labels}")
-            props = {k: _param(v) for k, v in d.items() if k not in ("label", "labels", "sources")}
-            props = {k: v for k, v in props.items() if v is not None}
+            props = clean(d, node_skip, lambda: f"node {node!r}")
             if props.get("id") != node:
                 raise StoreError("input", f"node {node!r}: its id property is {props.get('id')!r}")
-            for k in props:
-                if _is_bookkeeping(_check_name(k)):
-                    raise StoreError("input", f"node {node!r}: property {k!r} is reserved for the store")
-            sources = self._sources(d, default, f"node {node!r}")
-            found.update(sources)
             row = {"id": node, "props": props}
             self.node_groups[labels[0]].append(row)
-            entities.append((row, sources, given_by.get(node)))
+            entities.append((row, sources(d, lambda: f"node {node!r}"), given_by.get(node) if given_by else None))
+        edge_skip = ("type", "sources")
+        primary = {n: d["label"] for n, d in G.nodes(data=True)}
         for u, v, key, d in G.edges(keys=True, data=True):
-            rel_type = _check_type(d.get("type", ""))
-            props = {k: _param(x) for k, x in d.items() if k not in ("type", "sources")}
-            props = {k: x for k, x in props.items() if x is not None}
+            rel_type = d.get("type", "")
+            if rel_type not in REL_TYPES:
+                _check_type(rel_type)
+            what = lambda: f"edge {u!r}-{rel_type}->{v!r}"  # noqa: E731
+            props = clean(d, edge_skip, what)
             if key != rel_key(rel_type, props):
-                raise StoreError("input", f"edge {u!r}-{rel_type}->{v!r}: key {key!r} is not {rel_key(rel_type, props)!r}")
+                raise StoreError("input", f"{what()}: key {key!r} is not {rel_key(rel_type, props)!r}")
             starts, ends = REL_TYPES[rel_type]
-            start, end = G.nodes[u]["label"], G.nodes[v]["label"]
+            start, end = primary[u], primary[v]
             if start not in starts or end not in ends:
-                raise StoreError("input", f"edge {u!r}-{rel_type}->{v!r}: {start}->{end} is not allowed")
-            for k in props:
-                if _is_bookkeeping(_check_name(k)):
-                    raise StoreError("input", f"edge {u!r}-{rel_type}->{v!r}: property {k!r} is reserved for the store")
-            sources = self._sources(d, default, f"edge {u!r}-{rel_type}->{v!r}")
-            found.update(sources)
+                raise StoreError("input", f"{what()}: {start}->{end} is not allowed")
             row = {"start": u, "end": v, "key": key, "props": props}
             self.rel_groups[(rel_type, start, end)].append(row)
-            entities.append((row, sources, given_by.get((u, v, key))))
+            entities.append((row, sources(d, what), given_by.get((u, v, key)) if given_by else None))
         self.sources = sorted(found)
         self.marks = dict(marks or {s: _mark() for s in self.sources})
         self.counts = {s: [0, 0] for s in self.sources}
-        for row, sources, given in entities:
-            data_keys = sorted(k for k in row["props"] if k != "id")
-            row["given"] = [[s, self.marks[s], ",".join(sorted(given[s]) if given and s in given else data_keys)]
-                            for s in sources]
-            for s in sources:
-                self.counts[s][0 if "id" in row else 1] += 1
+        given_of: dict[tuple, tuple] = {}
+        for row, srcs, given in entities:
+            if given:
+                data_keys = sorted(k for k in row["props"] if k != "id")
+                row["given"] = tuple((s, self.marks[s], ",".join(sorted(given[s]) if s in given else data_keys))
+                                     for s in srcs)
+            else:
+                shape = (tuple(row["props"]), tuple(srcs))
+                if shape not in given_of:
+                    keys = ",".join(sorted(k for k in row["props"] if k != "id"))
+                    given_of[shape] = tuple((s, self.marks[s], keys) for s in srcs)
+                row["given"] = given_of[shape]
+            kind = 0 if "id" in row else 1
+            for s in srcs:
+                self.counts[s][kind] += 1
         for rows in self.node_groups.values():
             rows.sort(key=lambda r: r["id"])          # one lock order for every load
         for rows in self.rel_groups.values():
             rows.sort(key=lambda r: (r["start"], r["end"], r["key"]))
         self.chains = sorted(r["id"] for r in self.node_groups.get("Chain", []))
-
-    @staticmethod
-    def _sources(d: dict, default: str | None, what: str) -> list[str]:
-        sources = d.get("sources")
-        if sources is None and default is not None:
-            return [default]
-        if not sources:
-            raise StoreError("input", f"{what}: no sources")
-        return sorted({str(s) for s in sources})
 
     @property
     def rows(self) -> int:
@@ -506,6 +537,17 @@ class _Plan:
                 yield text, rows, False
 
 
+def _wire(rows: list[dict], is_node: bool) -> dict:
+    """One batch as the statement's parameters: rows as lists, each source list once per batch."""
+    table: dict[tuple, int] = {}
+    out = []
+    for r in rows:
+        g = table.setdefault(r["given"], len(table))
+        props = {k: v for k, v in r["props"].items() if k != "id"}
+        out.append([r["id"], props, g] if is_node else [r["start"], r["end"], r["key"], props, g])
+    return {"rows": out, "given": [[list(e) for e in given] for given in table]}
+
+
 def _packed(batches: Iterable[tuple[str, list[dict], bool]], size: int) -> Iterator[list]:
     """Consecutive batches joined into transactions of about ``size`` rows (small groups share
     one commit: a district workbook loads in a few transactions, not one per label and type)."""
@@ -524,10 +566,10 @@ def _run_write(tx, text: str, params: dict):
     return tx.run(text, params).consume().counters
 
 
-def _upsert(tx, text: str, rows: list[dict], loading: list[str]):
+def _upsert(tx, text: str, rows: list[dict], is_node: bool, loading: list[str]):
     """One batch of contributions; a clash (a concurrent load of another source gave a
     different value since the check) rolls the batch back and stops the load."""
-    result = tx.run(text, rows=rows, loading=loading)
+    result = tx.run(text, _wire(rows, is_node), loading=loading)
     record = result.single()
     counters = result.consume().counters
     if record["clashes"]:
@@ -540,7 +582,7 @@ def _upsert(tx, text: str, rows: list[dict], loading: list[str]):
 
 
 def _upserts(tx, batch: list[tuple[str, list[dict], bool]], loading: list[str]):
-    return [(is_node, _upsert(tx, text, rows, loading)) for text, rows, is_node in batch]
+    return [(is_node, _upsert(tx, text, rows, is_node, loading)) for text, rows, is_node in batch]
 
 
 def _withdraw(tx, text: str, source: str, mark: str, batch: int):
@@ -700,7 +742,7 @@ class Neo4jStore:
                     done, results = 0, []
                     runs = {s: self._begin(tx, s, plan.marks[s]) for s in plan.sources}
                     for text, rows, is_node in plan.upserts(batch_size):
-                        results.append((is_node, _upsert(tx, text, rows, plan.sources)))
+                        results.append((is_node, _upsert(tx, text, rows, is_node, plan.sources)))
                         done += len(rows)
                         emit(done, total)
                     withdrawn = [(s, name, _withdraw(tx, statement(name), s, old, 2 ** 62))
