@@ -79,6 +79,7 @@ __all__ = [
     "describe_error",
     "safe_uri",
     "to_plain",
+    "plan_operators",
 ]
 
 DEFAULT_BATCH = 5000
@@ -908,6 +909,16 @@ class Neo4jStore:
         return H
 
     # -- queries -------------------------------------------------------------------------
+    def profile(self, cypher: str, params: dict | None = None) -> dict:
+        """Run read-only Cypher under PROFILE; the plan as a dict (``operatorType``, ``args``
+        with ``Details``, ``rows``, ``dbHits``, ``children``), e.g. to check that a query seeks
+        an index instead of scanning a label (:func:`plan_operators` walks it)."""
+        def work(tx):
+            return tx.run("PROFILE " + cypher, params or {}).consume().profile
+
+        with self._errors(), self._session(read=True) as session:
+            return session.execute_read(work)
+
     def query(self, cypher: str, params: dict | None = None) -> tuple[list[str], list[list[Any]]]:
         """Run Cypher in READ access mode (the server refuses writes); columns and plain rows."""
         def work(tx):
@@ -917,6 +928,13 @@ class Neo4jStore:
 
         with self._errors(), self._session(read=True) as session:
             return session.execute_read(work)
+
+
+def plan_operators(plan: dict) -> Iterator[dict]:
+    """Every operator of a PROFILE/EXPLAIN plan (as :meth:`Neo4jStore.profile` returns it), depth first."""
+    yield plan
+    for child in plan.get("children") or ():
+        yield from plan_operators(child)
 
 
 def format_value(value: Any) -> str:
