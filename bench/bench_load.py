@@ -1,51 +1,221 @@
-"""Load throughput into Neo4j: batched ``UNWIND $rows … MERGE`` versus one MERGE per row.
+"""Neo4j load throughput: ``qmap load`` against the server's own bulk paths, on the same rows.
 
-For 10k and 100k synthetic SUPPLIES relationships (one chain, one firm per five
-relationships), the relationships are written into an empty graph that already holds the
-firms, two ways:
+City mode (the default; issue 17): the seeded synthetic city of :mod:`synthetic` (``--firms``,
+e.g. 170,000 firms ≈ 1.1M rows: nodes + relationships) is read, validated and built once,
+then loaded into an empty database four ways:
 
-- batched: the loader's own statement (``cypher/load/merge_rels.cypher``), 5,000 rows per
-  ``execute_write`` transaction, exactly as ``qmap load`` runs it;
-- per row: one parameterised ``MERGE`` statement per row, each its own ``execute_write``
-  transaction (what a naive loader does).
+- ``qmap load`` end to end: read + validate + build the graph + :meth:`Neo4jStore.load`
+  (source-based sync: schema, per-source bookkeeping, run marks, clean-up);
+- the same load again (idempotent: nothing changes), and a reload with 1 % of the firms
+  gone (the clean-up, which must cost in proportion to what changed);
+- anchor 1, ``LOAD CSV … CALL { MERGE … SET … } IN TRANSACTIONS OF 5000 ROWS``: the same node
+  and relationship rows, written as CSV into the server's import folder, upserted by the
+  server alone (no bookkeeping, no client);
+- anchor 2, ``neo4j-admin database import full`` into an empty database (the bulk limit; the
+  server must be a local one started by qmap, ``--home``, and is stopped and restarted).
 
-Both start from the same state (the firms loaded, no relationships) after a warm-up of both
-paths. The batched path is timed ``--repeat`` times (median shown; the first run at a new
-size can be up to twice as slow while the server's caches grow); the per-row path once, as
-it takes minutes at 100k.
+It prints rows/s for each and the ratios ``qmap load / LOAD CSV`` and ``admin import / qmap
+load``. ``--per-row`` adds the old comparison of batched ``UNWIND … MERGE`` against one MERGE
+per row on synthetic SUPPLIES.
 
-It prints rows/s for each and the batched/per-row ratio, plus the end-to-end ``qmap load``
-time (schema, nodes, relationships and the reload clean-up) for the batched path.
+Needs a server: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD (and NEO4J_DATABASE). It wipes that
+database, so it refuses to run on a non-empty one unless given ``--wipe``.
 
-Needs a server: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD (and NEO4J_DATABASE). It wipes
-that database, so it refuses to run on a non-empty one unless given ``--wipe``.
-
-    python bench/bench_load.py                      # 10k and 100k
-    python bench/bench_load.py --sizes 10000 --wipe
-    python bench/bench_load.py --per-row-limit 20000   # time at most 20k per-row MERGEs per size
+    python bench/bench_load.py --firms 10000 --wipe
+    python bench/bench_load.py --firms 170000 --wipe --home /tmp/neo4j-bench   # 1.1M rows, with admin import
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import os
 import random
+import shutil
 import statistics
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import networkx as nx
 
-from graphmodel.model import add_node, add_rel
-from graphmodel.store.neo4j import Neo4jStore, StoreError, _Plan
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from graphmodel.model import add_node, add_rel  # noqa: E402
+from graphmodel.store.neo4j import Neo4jStore, StoreError, _Plan  # noqa: E402
 
 PER_ROW = """
 MATCH (a:Enterprise {id: $start})
 MATCH (b:Enterprise {id: $end})
-MERGE (a)-[r:SUPPLIES {chain: $chain, product: $product}]->(b)
-SET r = $props
+MERGE (a)-[r:SUPPLIES {qmap_key: $key}]->(b)
+SET r += $props
 """
 
+ANCHOR_NODES = """
+LOAD CSV WITH HEADERS FROM $url AS row
+CALL (row) {
+  MERGE (n:__LABEL__ {id: row.id})
+  SET n += row
+} IN TRANSACTIONS OF 5000 ROWS
+"""
+
+ANCHOR_RELS = """
+LOAD CSV WITH HEADERS FROM $url AS row
+CALL (row) {
+  MATCH (a:__START__ {id: row.start_id})
+  MATCH (b:__END__ {id: row.end_id})
+  MERGE (a)-[r:__TYPE__ {qmap_key: row.qmap_key}]->(b)
+  SET r += row
+} IN TRANSACTIONS OF 5000 ROWS
+"""
+
+
+# --------------------------------------------------------------------------- the rows as CSV
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ";".join(map(str, value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def write_rows(plan: _Plan, folder: Path, admin: bool = False) -> dict[str, list[tuple]]:
+    """The plan's node and relationship rows as CSV files in ``folder``: for LOAD CSV (one file
+    per label / type, plain headers) or for neo4j-admin (``:ID``, ``:LABEL``, ``:START_ID``…).
+    Returns {"nodes": [(file, label)], "rels": [(file, type, start, end)]}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {"nodes": [], "rels": []}
+    for label, rows in sorted(plan.node_groups.items()):
+        keys = sorted({k for r in rows for k in r["props"]} - {"id"})
+        path = folder / f"nodes_{label}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["id:ID", ":LABEL", *keys] if admin else ["id", *keys])
+            for r in rows:
+                labels = ";".join([label] + (["TrainingBase"] if "training" in r["props"].get("services", ()) else []))
+                cells = [_cell(r["props"].get(k)) for k in keys]
+                w.writerow([r["id"], labels, *cells] if admin else [r["id"], *cells])
+        out["nodes"].append((path, label))
+    for (rel_type, start, end), rows in sorted(plan.rel_groups.items()):
+        keys = sorted({k for r in rows for k in r["props"]})
+        path = folder / f"rels_{rel_type}_{start}_{end}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow([":START_ID", ":END_ID", ":TYPE", "qmap_key", *keys] if admin
+                       else ["start_id", "end_id", "qmap_key", *keys])
+            for r in rows:
+                cells = [_cell(r["props"].get(k)) for k in keys]
+                w.writerow([r["start"], r["end"], rel_type, r["key"], *cells] if admin
+                           else [r["start"], r["end"], r["key"], *cells])
+        out["rels"].append((path, rel_type, start, end))
+    return out
+
+
+def load_csv_anchor(store: Neo4jStore, files: dict) -> float:
+    """Seconds for the server's LOAD CSV … IN TRANSACTIONS over the files of :func:`write_rows`."""
+    started = time.perf_counter()
+    with store.driver.session(database=store.database) as session:
+        for path, label in files["nodes"]:
+            session.run(ANCHOR_NODES.replace("__LABEL__", label), url=f"file:///{path.name}").consume()
+        for path, rel_type, start, end in files["rels"]:
+            text = ANCHOR_RELS.replace("__TYPE__", rel_type).replace("__START__", start).replace("__END__", end)
+            session.run(text, url=f"file:///{path.name}").consume()
+    return time.perf_counter() - started
+
+
+def admin_import_anchor(home: Path, plan: _Plan) -> float:
+    """Seconds for ``neo4j-admin database import full`` of the same rows into an empty database
+    (the local server in ``home`` is stopped for it and started again, empty of anything else)."""
+    from graphmodel.store.server import LocalServer
+
+    server = LocalServer.from_env(home=home)
+    folder = Path(tempfile.mkdtemp(prefix="qmap-admin-"))
+    try:
+        files = write_rows(plan, folder, admin=True)
+        server.stop()
+        started = time.perf_counter()
+        server.admin_import([p for p, _ in files["nodes"]], [p for p, *_ in files["rels"]])
+        seconds = time.perf_counter() - started
+        server.start(timeout=300)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return seconds
+
+
+# --------------------------------------------------------------------------- city mode
+
+def city(opts, store: Neo4jStore) -> None:
+    from graphmodel.intake import read_dataset
+    from graphmodel.model import build_graph
+    from synthetic import write_city
+
+    folder = Path(tempfile.mkdtemp(prefix="qmap-city-"))
+    try:
+        write_city(folder, opts.firms)
+        started = time.perf_counter()
+        G = build_graph(read_dataset(folder))
+        intake = time.perf_counter() - started
+        rows = G.number_of_nodes() + G.number_of_edges()
+        print(f"synthetic city of {opts.firms:,} firms: {G.number_of_nodes():,} nodes + "
+              f"{G.number_of_edges():,} relationships = {rows:,} rows; read + validate + build {intake:.1f}s")
+
+        store.wipe()
+        report = store.load(G, batch_size=opts.batch_size)
+        first = report.seconds
+        again = store.load(G, batch_size=opts.batch_size)
+        firms = sorted(n for n, d in G.nodes(data=True) if d["label"] == "Enterprise")
+        gone = set(random.Random(17).sample(firms, max(1, len(firms) // 100)))
+        smaller = G.copy()
+        smaller.remove_nodes_from(gone)
+        changed = store.load(smaller, batch_size=opts.batch_size)
+        print(f"  reload after removing {len(gone):,} firms: withdrew {changed.nodes_deleted:,} nodes, "
+              f"{changed.relationships_deleted:,} relationships")
+
+        plan = _Plan(G)
+        import_dir = Path(opts.import_dir) if opts.import_dir else (Path(opts.home) / "import" if opts.home else None)
+        anchor = None
+        if import_dir:
+            files = write_rows(plan, import_dir)
+            store.wipe()
+            store.apply_schema()
+            anchor = load_csv_anchor(store, files)
+            for path, *_ in files["nodes"] + files["rels"]:
+                path.unlink()
+        admin = admin_import_anchor(Path(opts.home), plan) if opts.home and opts.admin else None
+        store.wipe()
+
+        print()
+        print(f"{'path':<44} | {'rows':>10} | {'seconds':>8} | {'rows/s':>8}")
+        print("-" * 80)
+        lines = [("qmap load end to end (intake + load)", rows, intake + first),
+                 ("  of which Neo4jStore.load, empty database", rows, first),
+                 ("  the same load again (nothing changes)", rows, again.seconds),
+                 ("  reload, 1 % of firms gone", smaller.number_of_nodes() + smaller.number_of_edges(), changed.seconds)]
+        if anchor is not None:
+            lines.append(("LOAD CSV … IN TRANSACTIONS (server alone)", rows, anchor))
+        if admin is not None:
+            lines.append(("neo4j-admin database import (empty db)", rows, admin))
+        for name, n, seconds in lines:
+            print(f"{name:<44} | {n:>10,} | {seconds:>8.1f} | {n / seconds:>8,.0f}")
+        print()
+        if anchor is not None:
+            print(f"ratio qmap load end to end / LOAD CSV: {anchor / (intake + first):.2f}x   "
+                  f"(Neo4jStore.load alone / LOAD CSV: {anchor / first:.2f}x)")
+        if admin is not None:
+            print(f"ratio neo4j-admin import / qmap load end to end: {(intake + first) / admin:.1f}x faster")
+        print(json.dumps({"firms": opts.firms, "rows": rows, "intake": intake, "load": first, "again": again.seconds,
+                          "reload_1pct": changed.seconds, "load_csv": anchor, "admin_import": admin}))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- per-row mode
 
 def synthetic_chain(relationships: int, seed: int = 38) -> nx.MultiDiGraph:
     """One chain, ``relationships // 5`` member firms, ``relationships`` distinct SUPPLIES."""
@@ -67,55 +237,53 @@ def synthetic_chain(relationships: int, seed: int = 38) -> nx.MultiDiGraph:
         seen.add((a, b, product))
         add_rel(G, firms[a], "SUPPLIES", firms[b], chain=chain, product=product,
                 share=round(rng.random(), 3), critical=rng.random() < 0.1)
+    G.graph["source"] = "bench"
     return G
 
 
-def _supplies_rows(G: nx.MultiDiGraph) -> list[dict]:
-    return [row for (rel_type, *_), rows in _Plan(G).rel_groups.items() if rel_type == "SUPPLIES" for row in rows]
-
-
-def _nodes_only(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    H = nx.MultiDiGraph()
-    H.add_nodes_from(G.nodes(data=True))
-    return H
-
-
-def _count_supplies(store: Neo4jStore) -> int:
-    return store.query("MATCH ()-[r:SUPPLIES]->() RETURN count(r)")[1][0][0]
-
-
-def batched(store: Neo4jStore, G: nx.MultiDiGraph, batch_size: int) -> float:
-    plan = _Plan(G)
-    statements = [(text, rows) for text, rows in plan.upserts(batch_size) if "SUPPLIES" in text]
-    started = time.perf_counter()
-    with store.driver.session(database=store.database) as session:
-        for text, rows in statements:
-            session.execute_write(lambda tx: tx.run(text, rows=rows).consume())
-    return time.perf_counter() - started
-
-
-def per_row(store: Neo4jStore, rows: list[dict]) -> float:
-    started = time.perf_counter()
-    with store.driver.session(database=store.database) as session:
-        for row in rows:
-            session.execute_write(lambda tx: tx.run(
-                PER_ROW, start=row["start"], end=row["end"], chain=row["identity"]["chain"],
-                product=row["identity"]["product"], props=row["props"]).consume())
-    return time.perf_counter() - started
-
-
-def fresh_firms(store: Neo4jStore, G: nx.MultiDiGraph) -> None:
-    store.wipe()
-    store.load(_nodes_only(G))
+def per_row(opts, store: Neo4jStore) -> None:
+    results = []
+    for size in opts.sizes:
+        G = synthetic_chain(size)
+        firms_only = nx.MultiDiGraph(G.subgraph([n for n, d in G.nodes(data=True)]).copy())
+        firms_only.remove_edges_from(list(firms_only.edges(keys=True)))
+        firms_only.graph["source"] = "bench"
+        plan = _Plan(G)
+        rows = [r for (t, *_), rs in plan.rel_groups.items() if t == "SUPPLIES" for r in rs]
+        runs = []
+        for _ in range(opts.repeat):
+            store.wipe()
+            store.load(firms_only)
+            t = time.perf_counter()
+            store.load(G, batch_size=opts.batch_size)
+            runs.append(time.perf_counter() - t)
+        store.wipe()
+        store.load(firms_only)
+        timed = rows[: opts.per_row_limit] if opts.per_row_limit else rows
+        t = time.perf_counter()
+        with store.driver.session(database=store.database) as session:
+            for row in timed:
+                session.execute_write(lambda tx: tx.run(PER_ROW, start=row["start"], end=row["end"], key=row["key"],
+                                                        props=row["props"]).consume())
+        seconds = time.perf_counter() - t
+        results.append((size, statistics.median(runs), len(timed), seconds))
+    for size, batched, timed, seconds in results:
+        print(f"{size:>9,} supplies: batched load {size / batched:,.0f} rows/s, one MERGE per row "
+              f"{timed / seconds:,.0f} rows/s: {(size / batched) / (timed / seconds):.1f}x")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--firms", type=int, default=10_000, help="firms in the synthetic city")
     parser.add_argument("--batch-size", type=int, default=5000)
-    parser.add_argument("--per-row-limit", type=int, default=None,
-                        help="time at most this many per-row MERGEs per size (rows/s is what is compared)")
-    parser.add_argument("--repeat", type=int, default=3, help="batched runs per size (the median is shown)")
+    parser.add_argument("--home", help="the local server's folder (qmap neo4j start --home): its import folder "
+                                       "is used for LOAD CSV, and --admin runs neo4j-admin import there")
+    parser.add_argument("--import-dir", help="the server's import folder, if not <home>/import")
+    parser.add_argument("--admin", action="store_true", help="also time neo4j-admin database import (needs --home)")
+    parser.add_argument("--per-row", action="store_true", help="batched vs one MERGE per row instead")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--per-row-limit", type=int, default=None)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--wipe", action="store_true", help="allowed to wipe a non-empty database")
     opts = parser.parse_args(argv)
 
@@ -133,50 +301,10 @@ def main(argv: list[str] | None = None) -> int:
     version = store.query("CALL dbms.components() YIELD versions RETURN versions[0]")[1][0][0]
     print(f"Neo4j {version} at {os.environ.get('NEO4J_URI')}; batch size {opts.batch_size}")
     store.apply_schema()
-
-    # Warm up the JIT and the query caches on both paths so neither pays for them in timing.
-    warm = synthetic_chain(1000, seed=1)
-    fresh_firms(store, warm)
-    batched(store, warm, opts.batch_size)
-    fresh_firms(store, warm)
-    per_row(store, _supplies_rows(warm)[:300])
-
-    results = []
-    for size in opts.sizes:
-        G = synthetic_chain(size)
-        rows = _supplies_rows(G)
-
-        runs = []
-        for _ in range(opts.repeat):   # cheap, so the median of a few runs
-            fresh_firms(store, G)
-            runs.append(batched(store, G, opts.batch_size))
-            assert _count_supplies(store) == size
-        seconds_batched = statistics.median(runs)
-
-        fresh_firms(store, G)
-        timed = rows[: opts.per_row_limit] if opts.per_row_limit else rows
-        seconds_per_row = per_row(store, timed)
-        assert _count_supplies(store) == len(timed)
-
-        store.wipe()
-        report = store.load(G, batch_size=opts.batch_size)
-        results.append((size, len(timed), seconds_batched, seconds_per_row, report))
-
-    print()
-    print(f"{'relationships':>13} | {'path':<22} | {'rows':>7} | {'seconds':>8} | {'rows/s':>8}")
-    print("-" * 70)
-    for size, timed, sb, sp, report in results:
-        print(f"{size:>13,} | {'batched UNWIND/MERGE':<22} | {size:>7,} | {sb:>8.2f} | {size / sb:>8,.0f}")
-        print(f"{size:>13,} | {'one MERGE per row':<22} | {timed:>7,} | {sp:>8.2f} | {timed / sp:>8,.0f}")
-        rows_total = report.nodes + report.relationships
-        print(f"{size:>13,} | {'qmap load end-to-end':<22} | {rows_total:>7,} | {report.seconds:>8.2f} | "
-              f"{rows_total / report.seconds:>8,.0f}")
-    print()
-    for size, timed, sb, sp, _ in results:
-        ratio = (size / sb) / (timed / sp)
-        print(f"ratio batched/per-row at {size:,} relationships: {ratio:.1f}x")
-    store.wipe()
-    store.close()
+    try:
+        per_row(opts, store) if opts.per_row else city(opts, store)
+    finally:
+        store.close()
     return 0
 
 

@@ -15,10 +15,27 @@ CREATE CONSTRAINT policy_tool_id IF NOT EXISTS FOR (n:PolicyTool) REQUIRE n.id I
 CREATE CONSTRAINT indicator_id IF NOT EXISTS FOR (n:Indicator) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT case_id IF NOT EXISTS FOR (n:Case) REQUIRE n.id IS UNIQUE;
 
+// Sources (domain.md "Many workbooks: one city graph"). Every node and relationship carries
+// `sources` and the bookkeeping of cypher/load/contribute.cypher; a load of a source finds
+// what its earlier loads left behind by their run marks, through these two full-text indexes
+// (whitespace analyzer: one run mark is one term), so the clean-up costs in proportion to
+// what changed. Labels and types as in graphmodel/schema.py.
+CREATE FULLTEXT INDEX qmap_node_marks IF NOT EXISTS
+FOR (n:Chain|District|Enterprise|SupportBody|TrainingBase|Problem|Project|PolicyTool|Indicator|Case)
+ON EACH [n.qmap_marks] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}};
+CREATE FULLTEXT INDEX qmap_rel_marks IF NOT EXISTS
+FOR ()-[r:IN_DISTRICT|MEMBER_OF|SUPPLIES|ENABLES|SUPPORTS|ADDRESSES|PARTNERS_IN|AFFECTS|IN_CHAIN|TACKLES|LEADS|APPLIES_TO|REPORTS|TARGETS|ABOUT]-()
+ON EACH [r.qmap_marks] OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}};
+// The loaded sources (store bookkeeping, not part of the graph).
+CREATE CONSTRAINT qmap_source_name IF NOT EXISTS FOR (s:QmapSource) REQUIRE s.name IS UNIQUE;
+// The same uscc under two enterprise ids is a conflict: checked by index before a load.
+CREATE INDEX enterprise_uscc IF NOT EXISTS FOR (n:Enterprise) ON (n.uscc);
+
 // No index on relationship properties that a load MERGEs on (SUPPLIES.chain/product,
 // REPORTS/TARGETS.year, *.service): with one, the planner, seeing an empty graph, scans that
 // index inside MERGE instead of expanding from the two bound end nodes, and a first load of
-// W38 (16,225 supplies) took 45 s instead of 4 s. Per-chain SUPPLIES are found by expanding
+// W38 (16,225 supplies) took 45 s instead of 4 s. The same holds for qmap_key, the MERGE key
+// of every relationship. Per-chain SUPPLIES are found by expanding
 // from the chain's members or by a type scan, both fast at this scale.
 
 // Chains are listed in display order (city-overview).

@@ -32,6 +32,7 @@ __all__ = [
     "PLACED_BY_LAYOUT",
     "SUPPORT_REL_OF_LABEL",
     "REL_IDENTITY",
+    "DERIVED_LABELS",
     "UNRESOLVED_PROBLEM",
     "YEARS",
     "BOOL_WORDS",
@@ -402,6 +403,11 @@ LABELS = (
     "Indicator",
     "Case",
 )
+
+#: Second labels that follow from a property: label -> (primary label, property, value). A
+#: support body whose ``services`` include ``training`` is also a ``TrainingBase``. The Neo4j
+#: store recomputes these from the properties all sources give together.
+DERIVED_LABELS: dict[str, tuple[str, str, str]] = {"TrainingBase": ("SupportBody", "services", "training")}
 
 #: Relationship type -> (start label(s), end label(s)).
 REL_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

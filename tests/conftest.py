@@ -97,8 +97,9 @@ def neo4j():
     try:
         store = Neo4jStore.from_env()
         store.verify()
+        # (:QmapSource) is the store's own bookkeeping of loaded sources
         _, rows = store.query("MATCH (n) WHERE NOT any(x IN labels(n) WHERE x IN $labels) RETURN count(n)",
-                              {"labels": list(LABELS)})
+                              {"labels": list(LABELS) + ["QmapSource"]})
     except StoreError as exc:
         neo4j_missing(f"Neo4j not usable: {exc}")
     if rows[0][0]:

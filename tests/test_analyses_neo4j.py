@@ -190,3 +190,31 @@ def test_cli_chain_by_letter_case_or_name_and_chinese_tables_on_neo4j(demo_loade
     header = [c.strip() for c in table.stdout.splitlines()[0].split("|")]
     assert header[:3] == ["产业链", "质量问题", "企业"]
     assert f"SH02 {name}" in table.stdout  # the name beside the id, read from the server
+
+
+# --------------------------------------------------------------------------- indexed Cypher (issue 17)
+
+def _scans(plan) -> list[tuple[str, str, int]]:
+    """(operator, details, rows) of every scan in a PROFILE plan: label, type and all-node scans."""
+    from graphmodel.store.neo4j import plan_operators
+
+    return [(op["operatorType"], str(op.get("args", {}).get("Details", "")), op.get("rows", 0))
+            for op in plan_operators(plan)
+            if "Scan" in op["operatorType"] and "IndexSeek" not in op["operatorType"]]
+
+
+@pytest.mark.parametrize("name", [n for n, a in ANALYSES.items() if a.scope in ("chain", "problem")])
+def test_chain_scoped_queries_seek_and_never_scan_every_firm(neo4j, name):
+    G = load(neo4j, "demo")
+    params = {"chain": "SH01", "problem": None} if ANALYSES[name].scope == "chain" else {
+        "chain": None, "problem": nodes_of(G, "Problem")[0]}
+    plan = neo4j.profile(read_query(name), params)
+    scans = _scans(plan)
+    # no scan of every firm, body or relationship of a type, and no all-node scan
+    assert not [s for s in scans if "AllNodesScan" in s[0] or "RelationshipTypeScan" in s[0]
+                or ":Enterprise" in s[1] or ":SupportBody" in s[1] or ":Problem" in s[1]], scans
+    # the every-chain branch may be planned, but it reads nothing when a chain is named
+    assert all(rows == 0 for _, _, rows in scans), scans
+    ops = {op["operatorType"].split("@")[0] for op in __import__(
+        "graphmodel.store.neo4j", fromlist=["plan_operators"]).plan_operators(plan)}
+    assert ops & {"NodeUniqueIndexSeek", "NodeIndexSeek"}, ops

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,10 @@ from graphmodel.intake import read_dataset
 from graphmodel.model import build_graph, chain_subgraph, summary
 from graphmodel.schema import LABELS, REL_IDENTITY, REL_TYPES
 from graphmodel.resources import cypher_text
-from graphmodel.store.neo4j import Neo4jStore, StoreError, safe_uri, statement
+from graphmodel.store.neo4j import Neo4jStore, StoreError, _template, safe_uri, statement
 from conftest import assert_same_graph, willems
 from handmade import handmade_rows, write_csv_folder, write_xlsx
+from sources_help import as_source, merge_sources, split_by_district, without
 
 
 
@@ -31,12 +33,12 @@ from handmade import handmade_rows, write_csv_folder, write_xlsx
 @pytest.fixture(scope="module")
 def handmade_graph(tmp_path_factory):
     path = write_xlsx(tmp_path_factory.mktemp("wb") / "handmade.xlsx", handmade_rows())
-    return build_graph(read_dataset(path))
+    return as_source(build_graph(read_dataset(path)), "handmade.xlsx")
 
 
 @pytest.fixture(scope="module")
 def w38():
-    return build_graph(read_dataset(willems("W38")))
+    return as_source(build_graph(read_dataset(willems("W38"))), "W38")
 
 
 def _copy_without(src: Path, dst: Path, gone: set[str]) -> Path:
@@ -54,31 +56,42 @@ def _copy_without(src: Path, dst: Path, gone: set[str]) -> Path:
 # --------------------------------------------------------------------------- statements (no server)
 
 def test_statements_take_labels_and_types_only_from_the_schema():
-    text = statement("merge_nodes", labels=("SupportBody", "TrainingBase"))
-    assert "MERGE (n:SupportBody {id: row.id})" in text
-    assert "SET n = row.props, n:TrainingBase" in text
-    removed = re.search(r"REMOVE n((?::\w+)+)", text).group(1).split(":")[1:]
+    text = statement("merge_nodes", label="SupportBody")
+    assert "MERGE (n:SupportBody {id: row[0]})" in text
+    assert "SET x:TrainingBase" in text and "REMOVE x:TrainingBase" in text   # follows `services`
+    removed = re.search(r"REMOVE x((?::\w+)+)\n", text).group(1).split(":")[1:]
     assert set(removed) == set(LABELS) - {"SupportBody", "TrainingBase"}
+    assert "TrainingBase" in statement("merge_nodes", label="Enterprise").split("REMOVE x:")[-1]
     with pytest.raises(StoreError):
-        statement("merge_nodes", labels=("Enterprise", "Robert'); DROP"))
+        statement("merge_nodes", label="Robert'); DROP")
     with pytest.raises(StoreError):
         statement("merge_rels", rel_type="OWNS", start="Enterprise", end="Enterprise")
     with pytest.raises(StoreError):
-        statement("delete_nodes", label="Person")
+        statement("given_nodes", label="Person")
 
 
 def test_every_statement_fills_in_for_every_label_and_type():
     for label in LABELS:
-        for name in ("delete_nodes", "chain_uses", "rels_from", "stale_rels_from", "stale_rels_into", "nodes_by_id"):
+        for name in ("merge_nodes", "given_nodes", "ids_elsewhere", "rels_from"):
             assert "__" not in statement(name, label=label).replace("$", "")
     for rel_type, (starts, ends) in REL_TYPES.items():
-        for name in ("merge_rels", "merge_rels_nullable", "delete_rels"):
+        for name in ("merge_rels", "given_rels", "ends_elsewhere"):
             text = statement(name, rel_type=rel_type, start=starts[0], end=ends[0])
-            assert f"[r:{rel_type}" in text or f"[old:{rel_type}" in text
-            for prop in REL_IDENTITY.get(rel_type, ()):
-                assert f"row.identity.{prop}" in text
+            assert f"[r:{rel_type}" in text and "__" not in text
+    for name in ("withdraw_rels", "withdraw_nodes", "source_begin", "source_end", "sources", "uscc_elsewhere"):
+        assert "__" not in statement(name)
     supplies = statement("merge_rels", rel_type="SUPPLIES", start="Enterprise", end="Enterprise")
-    assert "MERGE (a)-[r:SUPPLIES {chain: row.identity.chain, product: row.identity.product}]->(b)" in supplies
+    assert "MERGE (a)-[r:SUPPLIES {qmap_key: row[2]}]->(b)" in supplies
+    # the contribution logic is written once, for nodes and relationships alike
+    assert _template("contribute").count("__LOCK__") == 1 and "SET x.id = x.id" in statement("merge_nodes", label="Chain")
+    assert "x.qmap_given" in supplies and "x.qmap_given" in statement("merge_nodes", label="Chain")
+
+
+def test_schema_indexes_the_run_marks_of_every_label_and_type():
+    text = re.sub(r"//.*", "", cypher_text("schema.cypher"))
+    nodes = re.search(r"FULLTEXT INDEX qmap_node_marks IF NOT EXISTS\s+FOR \(n:([\w|]+)\)", text).group(1)
+    rels = re.search(r"FULLTEXT INDEX qmap_rel_marks IF NOT EXISTS\s+FOR \(\)-\[r:([\w|]+)\]", text).group(1)
+    assert set(nodes.split("|")) == set(LABELS) and set(rels.split("|")) == set(REL_TYPES)
 
 
 def test_schema_has_an_id_constraint_per_label_and_the_supplies_index():
@@ -172,7 +185,7 @@ def test_reload_makes_the_database_match_the_changed_workbook(neo4j_db, handmade
     rows["supplies"][0][4] = 0.8                      # share changed
     rows["readings"].pop()                            # one reading withdrawn
     rows["support_links"][0][2] = "testing"           # ENABLES B1→C1 now names a service
-    changed = build_graph(read_dataset(write_xlsx(tmp_path / "changed.xlsx", rows)))
+    changed = as_source(build_graph(read_dataset(write_xlsx(tmp_path / "changed.xlsx", rows))), "handmade.xlsx")
     report = neo4j_db.load(changed)
     assert_same_graph(changed, neo4j_db.read_graph())
     assert report.relationships_deleted == 2  # the reading, and the service-less ENABLES replaced
@@ -185,7 +198,7 @@ def test_cases_and_the_optional_columns_round_trip(neo4j_db, tmp_path):
     from handmade import extended_rows
 
     rows = extended_rows()
-    G = build_graph(read_dataset(write_xlsx(tmp_path / "extended.xlsx", rows)))
+    G = as_source(build_graph(read_dataset(write_xlsx(tmp_path / "extended.xlsx", rows))), "extended.xlsx")
     assert "Case" in {d["label"] for _, d in G.nodes(data=True)}
     neo4j_db.load(G)
     assert_same_graph(G, neo4j_db.read_graph())
@@ -199,42 +212,196 @@ def test_cases_and_the_optional_columns_round_trip(neo4j_db, tmp_path):
 
     # The workbook drops case CS2 and one of CS1's related ids: reload removes exactly those.
     rows["cases"] = [rows["cases"][0][:5] + ["E3；P1"]]
-    changed = build_graph(read_dataset(write_xlsx(tmp_path / "changed.xlsx", rows)))
+    changed = as_source(build_graph(read_dataset(write_xlsx(tmp_path / "changed.xlsx", rows))), "extended.xlsx")
     report = neo4j_db.load(changed)
     assert_same_graph(changed, neo4j_db.read_graph())
     assert report.nodes_deleted == 1 and "CS2" not in neo4j_db.read_graph()
 
 
-@pytest.mark.neo4j
-def test_reloading_one_chain_keeps_what_another_chain_uses(neo4j_db, handmade_graph, tmp_path):
-    neo4j_db.load(handmade_graph)
-    rows = handmade_rows()
-    # A workbook for C1 alone, without firm E3 (also on C2), body B2 (also enables C2)
-    # and body B3 (only a partner in C1's project K1).
-    rows["chains"] = [r for r in rows["chains"] if r[0] == "C1"]
-    rows["enterprises"] = [r for r in rows["enterprises"] if r[0] in ("E1", "E2", "E4")]
-    rows["members"] = [r for r in rows["members"] if r[0] == "C1" and r[1] != "E3"]
-    rows["supplies"] = [r for r in rows["supplies"] if r[0] == "C1" and "E3" not in r[1:3]]
-    rows["support_bodies"] = [r for r in rows["support_bodies"] if r[0] == "B1"]
-    rows["support_links"] = [r for r in rows["support_links"] if r[0] == "B1" and r[1] == "C1"]
-    rows["problems"] = [r for r in rows["problems"] if r[1] == "C1"]
-    rows["problems"][0][2] = "E1"                     # P1 now affects E1 instead of E3
-    rows["policy_tools"] = [r for r in rows["policy_tools"] if r[0] == "T1"]
-    only_c1 = build_graph(read_dataset(write_xlsx(tmp_path / "c1.xlsx", rows)))
+# --------------------------------------------------------------------------- many sources (issue 13)
 
-    neo4j_db.load(only_c1)
+@pytest.fixture(scope="module")
+def districts():
+    """The demo cut into its 16 districts: one source per district, sharing firms and bodies."""
+    from graphmodel.demo import generate_demo
+    from graphmodel.intake import read_tables
+
+    return split_by_district(build_graph(read_tables(generate_demo(233))))
+
+
+def _shared_firm(parts: dict) -> tuple[str, str, str]:
+    """(firm, district A, district B): a firm both give, with readings, supplies in both."""
+    city = merge_sources(parts)
+    for firm in sorted(n for n, d in city.nodes(data=True) if d["label"] == "Enterprise" and len(d["sources"]) > 1):
+        a, b = city.nodes[firm]["sources"][:2]
+        types_b = {d["type"] for _, _, d in list(parts[b].in_edges(firm, data=True)) + list(parts[b].out_edges(firm, data=True))}
+        if {"REPORTS", "MEMBER_OF"} <= types_b and parts[a].degree(firm) > 1:
+            return firm, a, b
+    raise AssertionError("the demo has no firm on chains of two districts")
+
+
+@pytest.mark.neo4j
+def test_sixteen_districts_in_any_order_give_the_city_graph(neo4j_db, districts):
+    import random
+
+    city = merge_sources(districts)
+    assert len(districts) == 16 and sum(len(d["sources"]) > 1 for _, d in city.nodes(data=True)) > 10
+    for seed in (1, 2, 3):
+        order = sorted(districts)
+        random.Random(seed).shuffle(order)
+        neo4j_db.wipe()
+        for name in order:
+            report = neo4j_db.load(districts[name])
+            assert report.sources == [name]
+        assert_same_graph(city, neo4j_db.read_graph())
+    assert sorted(neo4j_db.sources()) == sorted(districts)
+    assert neo4j_db.counts() == summary(city)
+
+    again = neo4j_db.load(districts[order[0]])          # a reload of one district changes nothing
+    assert (again.nodes_created, again.relationships_created, again.nodes_deleted,
+            again.relationships_deleted) == (0, 0, 0, 0)
+    mine = again.per_source[order[0]]
+    assert (mine.nodes_added, mine.nodes_withdrawn, mine.nodes) == (0, 0, districts[order[0]].number_of_nodes())
+
+    neo4j_db.wipe()                                     # all sixteen in one load: the same graph
+    report = neo4j_db.load(city)
+    assert report.sources == sorted(districts)
+    assert {s: r.nodes_added for s, r in report.per_source.items()} == {
+        s: H.number_of_nodes() for s, H in districts.items()}
+    assert_same_graph(city, neo4j_db.read_graph())
+
+
+@pytest.mark.neo4j
+def test_reloading_a_district_without_a_shared_firm_keeps_what_the_other_gives(neo4j_db, districts):
+    firm, a, b = _shared_firm(districts)
+    for H in districts.values():
+        neo4j_db.load(H)
+    before = neo4j_db.read_graph()
+    assert before.nodes[firm]["sources"] == sorted([a, b]) or set([a, b]) <= set(before.nodes[firm]["sources"])
+
+    smaller = without(districts[a], {firm})
+    report = neo4j_db.load(smaller)
+    expected = merge_sources({**districts, a: smaller})
     H = neo4j_db.read_graph()
-    assert_same_graph(chain_subgraph(only_c1, "C1"), neo4j_db.read_graph(chain="C1"))
-    # (sources: this store still lets the last workbook's name win on shared nodes; issue 13's store fixes it)
-    assert_same_graph(chain_subgraph(handmade_graph, "C2"), neo4j_db.read_graph(chain="C2"), ignore=("sources",))
-    assert "E3" in H and "B2" in H            # still used by C2
-    assert "B3" not in H                      # used by C1 alone, gone from its workbook
-    assert not H.has_edge("E3", "C1") and not H.has_edge("E2", "E3")
-    assert not H.has_edge("B2", "P1") and not H.has_edge("P1", "E3")
-    touching_e3 = {(u, v, k) for u, v, k in H.edges(keys=True) if "E3" in (u, v)}
-    assert touching_e3 == {("E3", "C2", "MEMBER_OF"), ("E5", "E3", "SUPPLIES|C2|电缆"),
-                           ("B1", "E3", "SUPPORTS|testing")}   # C2's own links are untouched
-    assert "T2" in H                          # C2's tool, untouched
+    assert_same_graph(expected, H)
+    assert firm in H and a not in H.nodes[firm]["sources"]
+    assert {(u, v, k) for u, v, k in before.edges(keys=True) if firm in (u, v) and b in before.edges[u, v, k]["sources"]} \
+        <= set(H.edges(keys=True))                       # its other district's links and readings stay
+    assert any(d["type"] == "REPORTS" for _, _, d in H.out_edges(firm, data=True))
+    gone = {(u, v, k) for u, v, k in districts[a].edges(keys=True) if firm in (u, v)}
+    assert gone and not any(e in set(H.edges(keys=True)) and H.edges[e]["sources"] == [a] for e in gone)
+    mine = report.per_source[a]
+    assert mine.nodes_withdrawn == 1 and mine.relationships_withdrawn == len(gone)
+    assert report.nodes_deleted == 0                     # the firm itself stays: b gives it
+
+    neo4j_db.load(districts[a])                          # and back: the city graph again
+    assert_same_graph(merge_sources(districts), neo4j_db.read_graph())
+
+
+@pytest.mark.neo4j
+def test_a_conflicting_load_is_refused_with_nothing_written(neo4j_db, districts):
+    from graphmodel.store.neo4j import ConflictError
+
+    firm, a, b = _shared_firm(districts)
+    neo4j_db.load(districts[b])
+    before, marks = neo4j_db.read_graph(), neo4j_db.sources()
+    changed = districts[a].copy()
+    old_name = changed.nodes[firm]["name"]
+    changed.nodes[firm]["name"] = "共享供应商（甲区写法）"
+    size = changed.nodes[firm].get("size")
+    changed.nodes[firm]["size"] = "medium" if size != "medium" else "small"
+    changed.nodes[firm]["sme"] = True
+    with pytest.raises(ConflictError) as refused:
+        neo4j_db.load(changed)
+    found = {(c.key, c.what) for c in refused.value.conflicts}
+    assert ("name", f"Enterprise {firm}") in found and ("size", f"Enterprise {firm}") in found
+    named = next(c for c in refused.value.conflicts if c.key == "name")
+    assert (named.value, named.sources, named.other_value, named.other_sources) == (
+        "共享供应商（甲区写法）", [a], old_name, [b])
+    text = str(refused.value)
+    assert b in text and "nothing written" in text and len(text.splitlines()) == 1
+    assert neo4j_db.sources() == marks                   # not even registered
+    assert_same_graph(before, neo4j_db.read_graph())
+
+    # A blank never disagrees: district a leaves the firm's size blank -- loaded, and the size
+    # is b's; b reloaded without the size -> no source gives it, it is gone.
+    blank = districts[a].copy()
+    blank.nodes[firm].pop("size", None)
+    neo4j_db.load(blank)
+    assert neo4j_db.read_graph().nodes[firm]["size"] == districts[b].nodes[firm]["size"]
+    b_blank = districts[b].copy()
+    b_blank.nodes[firm].pop("size", None)
+    neo4j_db.load(b_blank)
+    assert "size" not in neo4j_db.read_graph().nodes[firm]
+    assert_same_graph(merge_sources({a: blank, b: b_blank}), neo4j_db.read_graph())
+
+
+@pytest.mark.neo4j
+def test_an_id_or_uscc_another_source_uses_otherwise_is_a_conflict(neo4j_db, handmade_graph):
+    from graphmodel.model import add_node
+    from graphmodel.store.neo4j import ConflictError
+    import networkx as nx
+
+    neo4j_db.load(handmade_graph)
+    other = nx.MultiDiGraph()
+    add_node(other, "E1", ("SupportBody",), name="同号机构")           # E1 is a firm in handmade.xlsx
+    uscc = handmade_graph.nodes["E1"]["uscc"]
+    add_node(other, "E9", ("Enterprise",), name="另一企业", uscc=uscc)  # E1's uscc under another id
+    with pytest.raises(ConflictError) as refused:
+        neo4j_db.load(as_source(other, "other.xlsx"))
+    found = {(c.what, c.key, tuple(c.other_sources)) for c in refused.value.conflicts}
+    assert ("SupportBody E1", "id", ("handmade.xlsx",)) in found
+    assert ("Enterprise E9", "uscc", ("handmade.xlsx",)) in found
+    # a problem two sources say affects two different firms
+    moved = nx.MultiDiGraph()
+    for n in ("P1", "E2", "C1"):
+        moved.add_node(n, **handmade_graph.nodes[n])
+    from graphmodel.model import add_rel
+    add_rel(moved, "P1", "AFFECTS", "E2")
+    add_rel(moved, "P1", "IN_CHAIN", "C1")
+    with pytest.raises(ConflictError) as refused:
+        neo4j_db.load(as_source(moved, "moved.xlsx"))
+    assert any(c.key == "AFFECTS" and c.what == "Problem P1" for c in refused.value.conflicts)
+    assert set(neo4j_db.sources()) == {"handmade.xlsx"}
+
+
+def _overlapping(districts: dict, n: int) -> dict:
+    """n districts that share firms with one another (the first n by shared members)."""
+    city = merge_sources(districts)
+    shared = defaultdict(int)
+    for _, d in city.nodes(data=True):
+        if len(d["sources"]) > 1:
+            for s in d["sources"]:
+                shared[s] += 1
+    chosen = sorted(shared, key=lambda s: (-shared[s], s))[:n]
+    return {s: districts[s] for s in chosen}
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("n", [2, 4])
+def test_concurrent_loads_of_overlapping_districts_all_land(neo4j, districts, n):
+    from concurrent.futures import ThreadPoolExecutor
+
+    parts = _overlapping(districts, n)
+    expected = merge_sources(parts)
+    assert sum(len(d["sources"]) > 1 for _, d in expected.nodes(data=True)) > 0
+    stores = [Neo4jStore.from_env() for _ in parts]
+    try:
+        for round_ in range(20):
+            neo4j.wipe()
+            start = __import__("threading").Barrier(len(parts))
+
+            def run(args):
+                store, H = args
+                start.wait()
+                return store.load(H, batch_size=40)     # many small transactions: many chances to collide
+            with ThreadPoolExecutor(len(parts)) as pool:
+                reports = list(pool.map(run, zip(stores, parts.values())))
+            assert all(r.sources for r in reports)
+            assert_same_graph(expected, neo4j.read_graph())
+    finally:
+        for store in stores:
+            store.close()
 
 
 @pytest.mark.neo4j
@@ -254,7 +421,7 @@ def test_w38_round_trip_and_three_enterprises_removed(neo4j_db, w38, tmp_path):
     assert len(gone) == 3
     their_rels = {(u, v, k) for n in gone for u, v, k in list(w38.in_edges(n, keys=True)) + list(
         w38.out_edges(n, keys=True))}
-    smaller = build_graph(read_dataset(_copy_without(willems("W38"), tmp_path / "W38-3", set(gone))))
+    smaller = as_source(build_graph(read_dataset(_copy_without(willems("W38"), tmp_path / "W38-3", set(gone)))), "W38")
     assert smaller.number_of_nodes() == w38.number_of_nodes() - 3
 
     report = neo4j_db.load(smaller)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import assert_same_graph, neo4j_missing, willems
+from sources_help import as_source, merge_sources
 from graphmodel.intake import read_dataset
 from graphmodel.model import build_graph, summary
 from graphmodel.store.neo4j import Neo4jStore, StoreError
@@ -119,13 +120,35 @@ def test_reset_on_a_running_server_wipes_it_instead_of_being_ignored(private_ser
         assert store.counts()["nodes"] == {}
 
 
+def _neighbour(W) -> "nx.MultiDiGraph":
+    """A second source sharing 30 of W38's firms (same values), with a chain of its own."""
+    import networkx as nx
+    from graphmodel.model import add_node, add_rel
+
+    H = nx.MultiDiGraph()
+    add_node(H, "NB", ("Chain",), seq=2, name="邻区产业链", key=False)
+    firms = sorted(n for n, d in W.nodes(data=True) if d["label"] == "Enterprise")[:30]
+    for firm in firms:
+        H.add_node(firm, **{k: v for k, v in W.nodes[firm].items() if k != "sources"})
+        add_rel(H, firm, "MEMBER_OF", "NB", role="upstream", tier=1)
+    for a, b in zip(firms, firms[1:]):
+        add_rel(H, a, "SUPPLIES", b, chain="NB", product="部件")
+    return as_source(H, "neighbour.xlsx")
+
+
 @pytest.mark.neo4j
 def test_killed_mid_load_then_reloaded_equals_a_clean_load(private_server):
-    W = build_graph(read_dataset(willems("W38")))
+    W = as_source(build_graph(read_dataset(willems("W38"))), "W38")
+    neighbour = _neighbour(W)
     total = W.number_of_nodes() + W.number_of_edges()
 
     with Neo4jStore(private_server.uri, "neo4j", PASSWORD) as store:
         store.wipe()
+        store.load(neighbour)         # another source is there first and shares 30 firms
+        store.load(W)                 # W38 loaded once, then reloaded with 3 firms fewer: kill mid-load
+    gone = set([n for n in sorted(W) if n.startswith("W38-Manuf")][:3])
+    smaller = W.copy()
+    smaller.remove_nodes_from(gone)
     # Kill -9 from another thread right after the 6th batch commits, while the 7th is on its
     # way: the server dies with a transaction open, as in a power cut.
     committed = threading.Event()
@@ -139,18 +162,44 @@ def test_killed_mid_load_then_reloaded_equals_a_clean_load(private_server):
     with Neo4jStore(private_server.uri, "neo4j", PASSWORD, max_transaction_retry_time=2,
                     connection_timeout=2) as store:
         with pytest.raises(StoreError) as lost:
-            store.load(W, batch_size=1000, progress=progress)
+            store.load(smaller, batch_size=1000, progress=progress)
     killer.join()
     assert lost.value.kind == "unavailable"
     assert private_server.status()["running"] is False
 
+    private_server.start(timeout=240)
+    expected = merge_sources({"neighbour.xlsx": neighbour, "W38": smaller})
+    with Neo4jStore(private_server.uri, "neo4j", PASSWORD) as store:
+        assert len(store.sources()["W38"]) == 2            # the interrupted run's mark is remembered
+        report = store.load(smaller, batch_size=1000)      # the same command, run again
+        assert report.per_source["W38"].nodes_withdrawn == 3
+        assert store.counts() == summary(expected)
+        assert_same_graph(expected, store.read_graph())
+        assert store.sources()["W38"] == [report_mark(store)]
+
+    # And from an empty database: crash in the first load, rerun, equal to a clean load.
+    with Neo4jStore(private_server.uri, "neo4j", PASSWORD) as store:
+        store.wipe()
+    committed.clear()
+    killer = threading.Thread(target=lambda: (committed.wait(60), private_server.kill()))
+    killer.start()
+    with Neo4jStore(private_server.uri, "neo4j", PASSWORD, max_transaction_retry_time=2,
+                    connection_timeout=2) as store:
+        with pytest.raises(StoreError):
+            store.load(W, batch_size=1000, progress=progress)
+    killer.join()
     private_server.start(timeout=240)
     with Neo4jStore(private_server.uri, "neo4j", PASSWORD) as store:
         partial = store.counts()
         written = sum(partial["nodes"].values()) - partial["nodes"].get("TrainingBase", 0) + \
             sum(partial["relationships"].values())
         assert 6000 <= written < total                    # the crash left a partial graph
-        report = store.load(W, batch_size=1000)            # the same command, run again
+        report = store.load(W, batch_size=1000)
         assert report.nodes_created + report.relationships_created == total - written
         assert store.counts() == summary(W)
         assert_same_graph(W, store.read_graph())
+
+
+def report_mark(store) -> str:
+    _, rows = store.query("MATCH (s:QmapSource {name: 'W38'}) RETURN s.mark")
+    return rows[0][0]

@@ -28,8 +28,14 @@
 //
 // Plain Cypher for Neo4j 5.26 Community (no APOC, no GDS).
 
-MATCH (c:Chain)
-WHERE $chain IS NULL OR c.id = $chain
+// The chain by its id constraint when $chain is given (an index seek, not a scan of every
+// chain), else every chain.
+CALL () {
+  MATCH (c:Chain {id: $chain}) RETURN c
+  UNION
+  WITH $chain AS chosen WHERE chosen IS NULL
+  MATCH (c:Chain) RETURN c
+}
 MATCH (e:Enterprise)-[:MEMBER_OF]->(c)
 RETURN c.id AS chain_id,
        e.id AS enterprise_id,

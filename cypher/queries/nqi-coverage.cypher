@@ -25,8 +25,14 @@
 //
 // Plain Cypher for Neo4j 5.26 Community (no APOC, no GDS).
 
-MATCH (c:Chain)
-WHERE $chain IS NULL OR c.id = $chain
+// The chain by its id constraint when $chain is given (an index seek, not a scan of every
+// chain), else every chain.
+CALL () {
+  MATCH (c:Chain {id: $chain}) RETURN c
+  UNION
+  WITH $chain AS chosen WHERE chosen IS NULL
+  MATCH (c:Chain) RETURN c
+}
 WITH c,
      [(p:Problem)-[:IN_CHAIN]->(c) WHERE p.status IN ['open', 'in_progress'] | {
         needs: coalesce(p.needs, []),

@@ -1,7 +1,7 @@
 // single-source — 只有唯一供方的（需方, 产品）组合
 //
 // Answers: which (customer, product) pairs have exactly one supplier in the chain?
-// Only SUPPLIES edges of the chain (r.chain) count. Supplies that name no product
+// Only SUPPLIES edges of the chain (r.chain) from its members count (as graphmodel.model.chain_supplies). Supplies that name no product
 // form one group per customer (product null).
 //
 // Parameters:
@@ -18,12 +18,20 @@
 //
 // Plain Cypher for Neo4j 5.26 Community (no APOC, no GDS).
 
-MATCH (supplier:Enterprise)-[r:SUPPLIES]->(customer:Enterprise)
-WHERE $chain IS NULL OR r.chain = $chain
-WITH r.chain AS chain_id, customer, r.product AS product,
+// The chain by its id constraint when $chain is given (an index seek, not a scan of every
+// chain), else every chain.
+CALL () {
+  MATCH (c:Chain {id: $chain}) RETURN c
+  UNION
+  WITH $chain AS chosen WHERE chosen IS NULL
+  MATCH (c:Chain) RETURN c
+}
+// The chain's supplies, found from its members (never by a scan of every SUPPLIES).
+MATCH (c)<-[:MEMBER_OF]-(supplier:Enterprise)-[r:SUPPLIES]->(customer:Enterprise)
+WHERE r.chain = c.id
+WITH c, c.id AS chain_id, customer, r.product AS product,
      collect(DISTINCT supplier) AS suppliers, collect(r) AS links
 WHERE size(suppliers) = 1
-MATCH (c:Chain {id: chain_id})
 RETURN chain_id,
        customer.id AS customer_id,
        product,

@@ -18,17 +18,28 @@
 //
 // Plain Cypher for Neo4j 5.26 Community (no APOC, no GDS).
 
-MATCH (c:Chain)
-WHERE $chain IS NULL OR c.id = $chain
+// The chain by its id constraint when $chain is given (an index seek, not a scan of every
+// chain), else every chain.
+CALL () {
+  MATCH (c:Chain {id: $chain}) RETURN c
+  UNION
+  WITH $chain AS chosen WHERE chosen IS NULL
+  MATCH (c:Chain) RETURN c
+}
 MATCH (e:Enterprise)-[:MEMBER_OF]->(c)
 WHERE e.sme = true
   AND NOT EXISTS { (:SupportBody)-[l:SUPPORTS]->(e) WHERE coalesce(l.status, 'active') = 'active' }
-MATCH (p:Problem)-[:IN_CHAIN]->(c), (p)-[:AFFECTS]->(e)
-WHERE p.status IN ['open', 'in_progress']
-WITH c, e, collect(DISTINCT p.id) AS problemIds
+// The firm's unresolved problems in this chain, expanded from the firm (never from an
+// index over every problem's status).
+WITH c, e, COLLECT {
+  MATCH (e)<-[:AFFECTS]-(p:Problem)-[:IN_CHAIN]->(c)
+  WHERE p.status IN ['open', 'in_progress']
+  RETURN DISTINCT p.id AS id ORDER BY id
+} AS problems
+WHERE size(problems) > 0
 RETURN c.id AS chain_id,
        e.id AS enterprise_id,
-       COLLECT { UNWIND problemIds AS id RETURN id ORDER BY id } AS problems,
+       problems,
        e.name AS name,
        e.size AS size
 ORDER BY c.seq, chain_id, enterprise_id

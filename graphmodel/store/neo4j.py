@@ -48,6 +48,7 @@ import json
 import math
 import os
 import re
+import secrets
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -63,24 +64,30 @@ from neo4j import GraphDatabase
 from neo4j import exceptions as neo4j_errors
 
 from ..resources import cypher_text
-from ..schema import LABELS, REL_IDENTITY, REL_TYPES, rel_key
+from ..schema import DERIVED_LABELS, LABELS, REL_TYPES, rel_key
 
 __all__ = [
     "DEFAULT_BATCH",
     "StoreError",
+    "ConflictError",
+    "Conflict",
     "LoadReport",
+    "SourceReport",
     "Neo4jStore",
     "ping",
     "statement",
     "describe_error",
     "safe_uri",
     "to_plain",
+    "plan_operators",
 ]
 
 DEFAULT_BATCH = 5000
 #: Rows per read when looking up nodes by id (reads are cheap; keeps parameters small).
 _READ_CHUNK = 5000
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PLAIN = (str, int, bool, float)
+_LABEL_SET = frozenset(LABELS)
 
 
 class StoreError(RuntimeError):
@@ -178,51 +185,66 @@ def _template(name: str) -> str:
     return "\n".join(ln for ln in lines if not ln.lstrip().startswith("//")).strip()
 
 
-def _same_identity(var: str, props: Iterable[str]) -> str:
-    clauses = [f"({var}.{p} = row.identity.{p} OR ({var}.{p} IS NULL AND row.identity.{p} IS NULL))"
-               for p in map(_check_name, props)]
-    return " AND ".join(clauses) or "true"
+#: Relationships a start node has one of (a problem's chain and affected firm, a project's or
+#: case's chain) or an end node has one of (a project's lead): intake reads them from one cell,
+#: so two sources naming different ends disagree -- a conflict, like a property.
+_ONE_END = {"IN_CHAIN": "start", "AFFECTS": "start", "LEADS": "end"}
+
+#: Properties that are the store's bookkeeping, never data: a load never removes them as
+#: "no longer given", read-back and query results leave the ``qmap_`` ones out.
+BOOKKEEPING = ("id", "sources", "qmap_marks", "qmap_given", "qmap_key", "qmap_lock")
 
 
-def _cypher_rel_key(var: str) -> str:
-    """:func:`graphmodel.schema.rel_key` as a Cypher expression over relationship ``var``."""
-    cases = " ".join(
-        f"WHEN '{_check_type(t)}' THEN " + " + ".join(f"'|' + coalesce(toString({var}.{_check_name(p)}), '')"
-                                                     for p in props)
-        for t, props in sorted(REL_IDENTITY.items()) if props)
-    return f"type({var}) + CASE type({var}) {cases} ELSE '' END"
+def _is_bookkeeping(key: str) -> bool:
+    return key.startswith("qmap_")
 
 
-def statement(name: str, *, label: str | None = None, labels: tuple[str, ...] = (), rel_type: str | None = None,
+def _label_rules(primary: str | None = None) -> str:
+    """Cypher keeping the second labels of ``schema.DERIVED_LABELS`` in step with the
+    properties of ``x`` (for one primary label, or for any)."""
+    rules = []
+    for derived, (base, prop, value) in sorted(DERIVED_LABELS.items()):
+        if primary not in (None, base):
+            continue
+        cond = f"x:{_check_label(base)} AND '{_check_name(value)}' IN coalesce(x.{_check_name(prop)}, [])"
+        rules.append(f"FOREACH (_ IN CASE WHEN {cond} THEN [1] ELSE [] END | SET x:{_check_label(derived)})")
+        rules.append(f"FOREACH (_ IN CASE WHEN {cond} THEN [] ELSE [1] END | REMOVE x:{derived})")
+    return "\n".join(rules) or "WITH *"
+
+
+def statement(name: str, *, label: str | None = None, rel_type: str | None = None,
               start: str | None = None, end: str | None = None) -> str:
     """The Cypher text of ``cypher/load/<name>.cypher`` with its placeholders filled in.
 
     Placeholders only ever receive labels, types and property names of the fixed schema
-    (checked here); user text reaches Cypher only as parameters.
+    (checked here) and the fragments ``contribute.cypher`` and ``withdraw.cypher``; user
+    text reaches Cypher only as parameters.
 
-    >>> print(statement("delete_nodes", label="Problem"))     # doctest: +NORMALIZE_WHITESPACE
+    >>> print(statement("given_nodes", label="Problem"))     # doctest: +NORMALIZE_WHITESPACE
     UNWIND $ids AS id
     MATCH (n:Problem {id: id})
-    DETACH DELETE n
+    WHERE any(s IN coalesce(n.sources, []) WHERE NOT s IN $loading)
+    RETURN n.id AS ref, properties(n) AS props
     """
     text = _template(name)
-    if labels:
-        label = labels[0]
-        extra = [_check_label(x) for x in labels[1:]]
-        others = [x for x in LABELS if x not in labels]
-        text = text.replace("__SET_LABELS__", "".join(f", n:{x}" for x in extra))
-        text = text.replace("__REMOVE_LABELS__", "".join(f":{x}" for x in others))
+    text = text.replace("__CONTRIBUTE__", _template("contribute")).replace("__WITHDRAW__", _template("withdraw"))
+    text = text.replace("__BOOKKEEPING__", "[" + ", ".join(f"'{_check_name(k)}'" for k in BOOKKEEPING) + "]")
+    # The write lock before any read: set the node's id (or the relationship's key) to itself.
+    lock = "SET x.qmap_key = x.qmap_key" if rel_type or name == "withdraw_rels" else "SET x.id = x.id"
+    text = text.replace("__LOCK__", lock)
+    text = text.replace("__LABEL_RULES__", _label_rules(label))
+    text = text.replace("__ANY_LABEL__", "\n  UNION\n  ".join(
+        f"MATCH (n:{_check_label(x)} {{id: row.id}}) WHERE row.label <> '{x}' RETURN n"
+        for x in LABELS if x not in DERIVED_LABELS))
     if label:
+        keep = {label} | {d for d, (base, _, _) in DERIVED_LABELS.items() if base == label}
         text = text.replace("__LABEL__", _check_label(label))
-    if "__REL_KEY__" in text:
-        text = text.replace("__REL_KEY__", _cypher_rel_key("r"))
+        text = text.replace("__REMOVE_LABELS__", "".join(f":{x}" for x in LABELS if x not in keep))
     if rel_type:
-        identity = REL_IDENTITY.get(_check_type(rel_type), ())
-        text = text.replace("__TYPE__", rel_type).replace("__START__", _check_label(start or ""))
+        text = text.replace("__PATTERN__", "(a:__START__ {id: row.one})-[r:__TYPE__]->(b:__END__)"
+                            if _ONE_END.get(rel_type) == "start" else "(b:__START__)-[r:__TYPE__]->(a:__END__ {id: row.one})")
+        text = text.replace("__TYPE__", _check_type(rel_type)).replace("__START__", _check_label(start or ""))
         text = text.replace("__END__", _check_label(end or ""))
-        ident_map = ", ".join(f"{_check_name(p)}: row.identity.{p}" for p in identity)
-        text = text.replace("__IDENTITY__", "{" + ident_map + "}" if ident_map else "")
-        text = text.replace("__SAME_IDENTITY__", _same_identity("old" if "old" in text else "r", identity))
     leftover = re.findall(r"__[A-Z_]+__", text)
     if leftover:
         raise StoreError("input", f"statement {name}: unfilled placeholder {leftover[0]}")
@@ -253,12 +275,13 @@ def to_plain(value: Any) -> Any:
     """A value from a query result as plain Python (JSON-ready): nodes, relationships and
     paths become dicts, temporal values ISO strings."""
     if isinstance(value, neo4j.graph.Node):
-        return {"labels": _ordered_labels(value.labels), "properties": {k: to_plain(v) for k, v in value.items()}}
+        return {"labels": _ordered_labels(value.labels),
+                "properties": {k: to_plain(v) for k, v in _data(dict(value.items())).items()}}
     if isinstance(value, neo4j.graph.Relationship):
         return {"type": value.type,
                 "start": value.start_node.get("id") if value.start_node is not None else None,
                 "end": value.end_node.get("id") if value.end_node is not None else None,
-                "properties": {k: to_plain(v) for k, v in value.items()}}
+                "properties": {k: to_plain(v) for k, v in _data(dict(value.items())).items()}}
     if isinstance(value, neo4j.graph.Path):
         return {"nodes": [to_plain(n) for n in value.nodes],
                 "relationships": [to_plain(r) for r in value.relationships]}
@@ -271,6 +294,15 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
+
+
+def _data(props: dict) -> dict:
+    """A node's or relationship's properties without the store's bookkeeping (``sources`` sorted
+    as the model has it)."""
+    out = {k: v for k, v in props.items() if not _is_bookkeeping(k)}
+    if "sources" in out:
+        out["sources"] = sorted(out["sources"])
+    return out
 
 
 def _ordered_labels(labels: Iterable[str]) -> list[str]:
@@ -292,11 +324,28 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 # --------------------------------------------------------------------------- load plan
 
 @dataclass
+class SourceReport:
+    """One source's part of a load: what it gives now, what it newly gives (``*_added``) and
+    what it gave before and no longer does (``*_withdrawn``)."""
+
+    name: str
+    nodes: int = 0
+    relationships: int = 0
+    nodes_added: int = 0
+    relationships_added: int = 0
+    nodes_withdrawn: int = 0
+    relationships_withdrawn: int = 0
+
+
+@dataclass
 class LoadReport:
     """What a load did. ``*_created``/``*_deleted`` come from the server's own counters, so
-    loading the same workbook twice reports zeros the second time."""
+    loading the same workbook twice reports zeros the second time; ``per_source`` says it
+    per source (a node two sources give is created once, but added by both)."""
 
     chains: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    per_source: dict[str, SourceReport] = field(default_factory=dict)
     nodes: int = 0
     relationships: int = 0
     batches: int = 0
@@ -315,66 +364,232 @@ class LoadReport:
         self.relationships_deleted += counters.relationships_deleted
 
 
-class _Plan:
-    """The rows of one load, grouped so each statement has fixed labels and type."""
+@dataclass
+class Conflict:
+    """A value a loaded source gives that another source already in the database gives
+    differently (or an id or uscc another source uses for something else)."""
 
-    def __init__(self, G: nx.MultiDiGraph):
+    what: str           # e.g. "Enterprise S1", "SUPPLIES E1->E2 (C1, 玻璃)"
+    key: str            # the property, or "id" / "uscc"
+    value: Any
+    sources: list[str]
+    other_value: Any
+    other_sources: list[str]
+
+    def __str__(self) -> str:
+        return (f"冲突 conflict: {self.what} 的 {self.key}：{format_value(self.value)!s}"
+                f"（来源 {'、'.join(self.sources)}）≠ 数据库中 {format_value(self.other_value)!s}"
+                f"（来源 {'、'.join(self.other_sources)}）")
+
+
+class ConflictError(StoreError):
+    """A load refused before anything was written: what it gives conflicts with what other
+    sources already put in the database. ``conflicts`` lists every one; ``str()`` is one line."""
+
+    def __init__(self, conflicts: list[Conflict]):
+        self.conflicts = conflicts
+        sources = sorted({s for c in conflicts for s in c.other_sources})
+        super().__init__("conflict", f"与数据库中其他来源冲突，未写入任何内容 refused, nothing written: "
+                                     f"{len(conflicts)} conflict(s) with {', '.join(sources)} "
+                                     f"(first: {conflicts[0]})")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Two sources agree on a value (as intake compares them: lists as sets; a bool is no number)."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return {repr(x) for x in a} == {repr(x) for x in b} if a and b else not a and not b
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return a == b
+
+
+def _mark() -> str:
+    """A new run mark: unique, one full-text term (lower-case letters and digits)."""
+    return "m" + secrets.token_hex(8)
+
+
+def _source_name(G: nx.MultiDiGraph) -> str:
+    source = G.graph.get("source") or "graph"
+    return Path(str(source)).name or str(source)
+
+
+class _Plan:
+    """The rows of one load, grouped so each statement has fixed labels and type.
+
+    Each row carries the properties the loaded sources give (``props``) and, per source that
+    gives it, ``[source, run mark, given keys]`` (``given``). Which keys a source gave comes
+    from ``G.graph["given"]`` where the model records it (a blank never disagrees, so two
+    sources may give different keys); otherwise every source of an entity gave all it has.
+    """
+
+    def __init__(self, G: nx.MultiDiGraph, marks: dict[str, str] | None = None):
         self.G = G
-        self.node_groups: dict[tuple[str, ...], list[dict]] = defaultdict(list)
-        self.ids_by_label: dict[str, list[str]] = defaultdict(list)
-        problems: list[str] = []
+        declared = list(G.graph.get("sources") or ())
+        default = None if declared else _source_name(G)
+        given_by = G.graph.get("given") or {}
+        found: set[str] = set(declared) | ({default} if default else set())
+        self.node_groups: dict[str, list[dict]] = defaultdict(list)
+        self.rel_groups: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+        entities = []
+        names_ok: set[str] = set()     # property names checked once, not once per row
+        sources_of: dict[tuple, list[str]] = {}
+
+        def clean(d: dict, skip: tuple, what) -> dict:
+            props = {}
+            for k, v in d.items():
+                if k in skip:
+                    continue
+                if k not in names_ok:
+                    if _is_bookkeeping(_check_name(k)):
+                        raise StoreError("input", f"{what()}: property {k!r} is reserved for the store")
+                    names_ok.add(k)
+                if type(v) not in _PLAIN:
+                    v = _param(v)
+                elif type(v) is float and v != v:        # NaN is no value
+                    v = None
+                if v is not None:
+                    props[k] = v
+            return props
+
+        def sources(d: dict, what) -> list[str]:
+            given = d.get("sources")
+            if given is None and default is not None:
+                return [default]
+            if not given:
+                raise StoreError("input", f"{what()}: no sources")
+            key = tuple(given)
+            if key not in sources_of:
+                sources_of[key] = sorted({str(s) for s in given})
+                found.update(sources_of[key])
+            return sources_of[key]
+
+        node_skip = ("label", "labels", "sources")
         for node, d in G.nodes(data=True):
             labels = tuple(d.get("labels") or (d.get("label"),))
-            for x in labels:
-                _check_label(x)
-            if labels[0] != d.get("label"):
+            if labels[0] != d.get("label") or not set(labels) <= _LABEL_SET:
+                for x in labels:
+                    _check_label(x)
                 raise StoreError("input", f"node {node!r}: label {d.get('label')!r} is not first in {labels}")
-            props = {k: _param(v) for k, v in d.items() if k not in ("label", "labels")}
-            props = {k: v for k, v in props.items() if v is not None}
+            props = clean(d, node_skip, lambda: f"node {node!r}")
             if props.get("id") != node:
                 raise StoreError("input", f"node {node!r}: its id property is {props.get('id')!r}")
-            self.node_groups[labels].append({"id": node, "props": props})
-            self.ids_by_label[labels[0]].append(node)
-            if labels[0] in ("Problem", "Project", "Case"):
-                problems.append(node)
-        self.chains = sorted(self.ids_by_label.get("Chain", []))
-        self.owned = set(problems)  # problems, projects and cases belong to exactly one chain
-        self.rel_groups: dict[tuple[str, str, str, bool], list[dict]] = defaultdict(list)
+            row = {"id": node, "props": props}
+            self.node_groups[labels[0]].append(row)
+            entities.append((row, sources(d, lambda: f"node {node!r}"), given_by.get(node) if given_by else None))
+        edge_skip = ("type", "sources")
+        primary = {n: d["label"] for n, d in G.nodes(data=True)}
         for u, v, key, d in G.edges(keys=True, data=True):
-            rel_type = _check_type(d.get("type", ""))
-            props = {k: _param(x) for k, x in d.items() if k != "type"}
-            props = {k: x for k, x in props.items() if x is not None}
+            rel_type = d.get("type", "")
+            if rel_type not in REL_TYPES:
+                _check_type(rel_type)
+            what = lambda: f"edge {u!r}-{rel_type}->{v!r}"  # noqa: E731
+            props = clean(d, edge_skip, what)
             if key != rel_key(rel_type, props):
-                raise StoreError("input", f"edge {u!r}-{rel_type}->{v!r}: key {key!r} is not {rel_key(rel_type, props)!r}")
+                raise StoreError("input", f"{what()}: key {key!r} is not {rel_key(rel_type, props)!r}")
             starts, ends = REL_TYPES[rel_type]
-            start, end = G.nodes[u]["label"], G.nodes[v]["label"]
+            start, end = primary[u], primary[v]
             if start not in starts or end not in ends:
-                raise StoreError("input", f"edge {u!r}-{rel_type}->{v!r}: {start}->{end} is not allowed")
-            identity = {p: props.get(p) for p in REL_IDENTITY.get(rel_type, ())}
-            complete = all(x is not None for x in identity.values())
-            self.rel_groups[(rel_type, start, end, complete)].append(
-                {"start": u, "end": v, "identity": identity, "props": props})
+                raise StoreError("input", f"{what()}: {start}->{end} is not allowed")
+            row = {"start": u, "end": v, "key": key, "props": props}
+            self.rel_groups[(rel_type, start, end)].append(row)
+            entities.append((row, sources(d, what), given_by.get((u, v, key)) if given_by else None))
+        self.sources = sorted(found)
+        self.marks = dict(marks or {s: _mark() for s in self.sources})
+        self.counts = {s: [0, 0] for s in self.sources}
+        given_of: dict[tuple, tuple] = {}
+        for row, srcs, given in entities:
+            if given:
+                data_keys = sorted(k for k in row["props"] if k != "id")
+                row["given"] = tuple((s, self.marks[s], ",".join(sorted(given[s]) if s in given else data_keys))
+                                     for s in srcs)
+            else:
+                shape = (tuple(row["props"]), tuple(srcs))
+                if shape not in given_of:
+                    keys = ",".join(sorted(k for k in row["props"] if k != "id"))
+                    given_of[shape] = tuple((s, self.marks[s], keys) for s in srcs)
+                row["given"] = given_of[shape]
+            kind = 0 if "id" in row else 1
+            for s in srcs:
+                self.counts[s][kind] += 1
+        for rows in self.node_groups.values():
+            rows.sort(key=lambda r: r["id"])          # one lock order for every load
+        for rows in self.rel_groups.values():
+            rows.sort(key=lambda r: (r["start"], r["end"], r["key"]))
+        self.chains = sorted(r["id"] for r in self.node_groups.get("Chain", []))
 
     @property
     def rows(self) -> int:
         return self.G.number_of_nodes() + self.G.number_of_edges()
 
-    def upserts(self, batch_size: int) -> Iterator[tuple[str, list[dict]]]:
-        # Nodes before relationships (a relationship MATCHes both ends); within each, a
-        # fixed order so a re-run after a crash retraces the same batches.
-        for labels in sorted(self.node_groups):
-            text = statement("merge_nodes", labels=labels)
-            for rows in _chunks(self.node_groups[labels], batch_size):
-                yield text, rows
-        for rel_type, start, end, complete in sorted(self.rel_groups):
-            name = "merge_rels" if complete else "merge_rels_nullable"
-            text = statement(name, rel_type=rel_type, start=start, end=end)
-            for rows in _chunks(self.rel_groups[(rel_type, start, end, complete)], batch_size):
-                yield text, rows
+    def transactions(self, batch_size: int) -> Iterator[list[tuple[str, list[dict], bool]]]:
+        """The upserts, packed into transactions of at most ``batch_size`` rows."""
+        return _packed(self.upserts(batch_size), batch_size)
+
+    def upserts(self, batch_size: int) -> Iterator[tuple[str, list[dict], bool]]:
+        """(statement, rows, nodes?) batches. Nodes before relationships (a relationship
+        MATCHes both ends); within each, a fixed order so a re-run retraces the same batches."""
+        for label in sorted(self.node_groups):
+            text = statement("merge_nodes", label=label)
+            for rows in _chunks(self.node_groups[label], batch_size):
+                yield text, rows, True
+        for rel_type, start, end in sorted(self.rel_groups):
+            text = statement("merge_rels", rel_type=rel_type, start=start, end=end)
+            for rows in _chunks(self.rel_groups[(rel_type, start, end)], batch_size):
+                yield text, rows, False
+
+
+def _wire(rows: list[dict], is_node: bool) -> dict:
+    """One batch as the statement's parameters: rows as lists, each source list once per batch."""
+    table: dict[tuple, int] = {}
+    out = []
+    for r in rows:
+        g = table.setdefault(r["given"], len(table))
+        props = {k: v for k, v in r["props"].items() if k != "id"}
+        out.append([r["id"], props, g] if is_node else [r["start"], r["end"], r["key"], props, g])
+    return {"rows": out, "given": [[list(e) for e in given] for given in table]}
+
+
+def _packed(batches: Iterable[tuple[str, list[dict], bool]], size: int) -> Iterator[list]:
+    """Consecutive batches joined into transactions of about ``size`` rows (small groups share
+    one commit: a district workbook loads in a few transactions, not one per label and type)."""
+    pack, rows = [], 0
+    for batch in batches:
+        if pack and rows + len(batch[1]) > size:
+            yield pack
+            pack, rows = [], 0
+        pack.append(batch)
+        rows += len(batch[1])
+    if pack:
+        yield pack
 
 
 def _run_write(tx, text: str, params: dict):
     return tx.run(text, params).consume().counters
+
+
+def _upsert(tx, text: str, rows: list[dict], is_node: bool, loading: list[str]):
+    """One batch of contributions; a clash (a concurrent load of another source gave a
+    different value since the check) rolls the batch back and stops the load."""
+    result = tx.run(text, _wire(rows, is_node), loading=loading)
+    record = result.single()
+    counters = result.consume().counters
+    if record["clashes"]:
+        first = record["clashes"][0]
+        raise StoreError("conflict", f"冲突 conflict: {first[0]} 的 {', '.join(first[1:])} 已由另一来源写入不同的值 "
+                                     f"(another source loading at the same time gives a different value; this batch "
+                                     f"was rolled back, nothing of the other source was overwritten); resolve it and "
+                                     f"re-run the load")
+    return counters, record["added"]
+
+
+def _upserts(tx, batch: list[tuple[str, list[dict], bool]], loading: list[str]):
+    return [(is_node, _upsert(tx, text, rows, is_node, loading)) for text, rows, is_node in batch]
+
+
+def _withdraw(tx, text: str, source: str, mark: str, batch: int):
+    result = tx.run(text, source=source, mark=mark, batch=batch)
+    withdrawn = result.single()["withdrawn"]
+    return result.consume().counters, withdrawn
 
 
 # --------------------------------------------------------------------------- the store
@@ -493,120 +708,161 @@ class Neo4jStore:
                     return deleted
 
     # -- load --------------------------------------------------------------------------
+    def sources(self) -> dict[str, list[str]]:
+        """The sources loaded into the database (name → run marks that may still be on its data)."""
+        with self._errors(), self._session(read=True) as session:
+            return session.execute_read(lambda tx: {r["name"]: list(r["runs"]) for r in tx.run(statement("sources"))})
+
     def load(self, G: nx.MultiDiGraph, batch_size: int = DEFAULT_BATCH,
              progress: Callable[[int, int], None] | None = None, atomic: bool = False) -> LoadReport:
-        """Make the database hold ``G``'s chains exactly as ``G`` has them (see the module notes).
+        """Load every source of ``G`` (``G.graph["sources"]``): each replaces its own
+        contributions and nothing else (see the module notes).
 
+        Raises :class:`ConflictError`, before anything is written, when a source gives a
+        value that another source already in the database gives differently.
         ``progress(done, total)`` is called after each committed batch, counting upserted rows.
         """
         if batch_size < 1:
             raise StoreError("input", "batch size must be at least 1")
         started = time.perf_counter()
         plan = _Plan(G)
-        report = LoadReport(chains=list(plan.chains), nodes=G.number_of_nodes(), relationships=G.number_of_edges())
+        report = LoadReport(chains=list(plan.chains), sources=list(plan.sources), nodes=G.number_of_nodes(),
+                            relationships=G.number_of_edges())
+        report.per_source = {s: SourceReport(s, *plan.counts[s]) for s in plan.sources}
         total = plan.rows
         emit = progress or (lambda done, total: None)
         self.apply_schema()
         with self._errors(), self._session() as session:
+            registered = session.execute_read(lambda tx: {r["name"] for r in tx.run(statement("sources"))})
+            if registered - set(plan.sources):
+                conflicts = session.execute_read(self._conflicts, plan)
+                if conflicts:
+                    raise ConflictError(conflicts)
             if atomic:
                 def work(tx):
-                    results, done = [], 0
-                    for text, rows in plan.upserts(batch_size):
-                        results.append(_run_write(tx, text, {"rows": rows}))
+                    done, results = 0, []
+                    runs = {s: self._begin(tx, s, plan.marks[s]) for s in plan.sources}
+                    for text, rows, is_node in plan.upserts(batch_size):
+                        results.append((is_node, _upsert(tx, text, rows, is_node, plan.sources)))
                         done += len(rows)
                         emit(done, total)
-                    results.extend(self._delete_stale_nodes(tx, plan))
-                    for text, rows in self._stale_relationships(tx, plan, batch_size):
-                        results.append(_run_write(tx, text, {"rows": rows}))
-                    return results
+                    withdrawn = [(s, name, _withdraw(tx, statement(name), s, old, 2 ** 62))
+                                 for s in plan.sources for old in runs[s] if old != plan.marks[s]
+                                 for name in ("withdraw_rels", "withdraw_nodes")]
+                    for s in plan.sources:
+                        tx.run(statement("source_end"), name=s, mark=plan.marks[s]).consume()
+                    return results, withdrawn
 
-                for counters in session.execute_write(work):
-                    report.add(counters)
+                results, withdrawn = session.execute_write(work)
                 report.batches = 1
             else:
-                done = 0
+                runs = {s: session.execute_write(self._begin, s, plan.marks[s]) for s in plan.sources}
+                results, withdrawn, done = [], [], 0
                 emit(0, total)
-                for text, rows in plan.upserts(batch_size):
-                    report.add(session.execute_write(_run_write, text, {"rows": rows}))
+                for batch in plan.transactions(batch_size):
+                    results.extend(session.execute_write(_upserts, batch, plan.sources))
                     report.batches += 1
-                    done += len(rows)
+                    done += sum(len(rows) for _, rows, _ in batch)
                     emit(done, total)
-                for counters in session.execute_write(self._delete_stale_nodes, plan):
-                    report.add(counters)
-                report.batches += 1
-                stale = session.execute_read(lambda tx: list(self._stale_relationships(tx, plan, batch_size)))
-                for text, rows in stale:
-                    report.add(session.execute_write(_run_write, text, {"rows": rows}))
-                    report.batches += 1
+                # Relationships first: a node is deleted only once nothing links to it.
+                for name in ("withdraw_rels", "withdraw_nodes"):
+                    text = statement(name)
+                    for s in plan.sources:
+                        for old in runs[s]:
+                            if old == plan.marks[s]:
+                                continue
+                            while True:
+                                step = session.execute_write(_withdraw, text, s, old, batch_size)
+                                withdrawn.append((s, name, step))
+                                report.batches += 1
+                                if step[1] < batch_size:
+                                    break
+                for s in plan.sources:
+                    session.execute_write(lambda tx, s=s: tx.run(statement("source_end"), name=s,
+                                                                 mark=plan.marks[s]).consume())
+        for is_node, (counters, added) in results:
+            report.add(counters)
+            for s, n in zip(plan.sources, added):
+                if is_node:
+                    report.per_source[s].nodes_added += n
+                else:
+                    report.per_source[s].relationships_added += n
+        for s, name, (counters, n) in withdrawn:
+            report.add(counters)
+            if name == "withdraw_nodes":
+                report.per_source[s].nodes_withdrawn += n
+            else:
+                report.per_source[s].relationships_withdrawn += n
         report.seconds = time.perf_counter() - started
         return report
 
     @staticmethod
-    def _delete_stale_nodes(tx, plan: _Plan) -> list:
-        """Delete nodes the reloaded chains used that are gone from ``G`` and unused elsewhere."""
-        if not plan.chains:
-            return []
-        reloaded = set(plan.chains)
-        candidates: dict[str, list[str]] = defaultdict(list)
-        for record in tx.run(statement("chain_users"), chains=plan.chains):
-            if record["id"] not in plan.G and (label := _primary(record["labels"])):
-                candidates[label].append(record["id"])
-        doomed: dict[str, list[str]] = defaultdict(list)
-        for label, ids in candidates.items():
-            for chunk in _chunks(sorted(ids), _READ_CHUNK):
-                for record in tx.run(statement("chain_uses", label=label), ids=chunk):
-                    if set(record["chains"]) <= reloaded:
-                        doomed[label].append(record["id"])
-        return [_run_write(tx, statement("delete_nodes", label=label), {"ids": ids})
-                for label, ids in sorted(doomed.items())]
+    def _begin(tx, source: str, mark: str) -> list[str]:
+        return list(tx.run(statement("source_begin"), name=source, mark=mark).single()["runs"])
 
     @staticmethod
-    def _stale_relationships(tx, plan: _Plan, batch_size: int) -> Iterator[tuple[str, list[dict]]]:
-        """Delete statements for relationships of the reloaded chains that ``G`` no longer has.
+    def _conflicts(tx, plan: _Plan) -> list[Conflict]:
+        """Every conflict between what ``plan`` gives and what sources not being loaded gave."""
+        loading = plan.sources
+        found: list[Conflict] = []
 
-        A relationship not in ``G`` is stale when it touches a reloaded chain or one of their
-        problems, projects or cases, is a SUPPLIES of a reloaded chain, or joins two nodes that
-        are both in ``G`` (the workbook speaks for the links among what it lists), unless it
-        is a SUPPLIES of a chain that is not being reloaded.
-        """
-        G, reloaded, owned = plan.G, set(plan.chains), plan.owned
-        known = list(G.nodes)
-        found: list = []
-        for label, ids in plan.ids_by_label.items():
-            text = statement("stale_rels_from", label=label)
-            for chunk in _chunks(ids, _READ_CHUNK):
-                rows = [{"id": node, "keys": [f"{end}>{key}" for _, end, key in G.out_edges(node, keys=True)]}
-                        for node in chunk]
-                found.extend(tx.run(text, rows=rows))
-        for label in ("Chain", "Problem", "Project"):
-            for chunk in _chunks(plan.ids_by_label.get(label, []), _READ_CHUNK):
-                found.extend(tx.run(statement("stale_rels_into", label=label), ids=chunk, known=known))
-        if plan.chains:
-            found.extend(tx.run(statement("supplies_of_chains"), chains=plan.chains, known=known))
-        groups: dict[tuple[str, str, str], dict[tuple, dict]] = defaultdict(dict)
-        for record in found:
-            rel_type, start, end, props = record["type"], record["start"], record["end"], record["props"]
-            if rel_type not in REL_TYPES:
+        def compare(what: str, row: dict, db: dict) -> None:
+            others = {s: set(g.split(",")) for s, g in zip(db.get("sources") or (), db.get("qmap_given") or ())
+                      if s not in loading}
+            for key, value in sorted(row["props"].items()):
+                givers = sorted(s for s, keys in others.items() if key in keys)
+                if key == "id" or not givers or key not in db or _same(db[key], value):
+                    continue
+                mine = [s for s, _, keys in row["given"] if key in keys.split(",")]
+                found.append(Conflict(what, key, value, mine, db[key], givers))
+
+        for label, rows in sorted(plan.node_groups.items()):
+            by_id = {r["id"]: r for r in rows}
+            text = statement("given_nodes", label=label)
+            for chunk in _chunks(list(by_id), _READ_CHUNK):
+                for record in tx.run(text, ids=chunk, loading=loading):
+                    compare(f"{label} {record['ref']}", by_id[record["ref"]], record["props"])
+        for (rel_type, start, end), rows in sorted(plan.rel_groups.items()):
+            by_ref = {(r["start"], r["key"], r["end"]): r for r in rows}
+            text = statement("given_rels", rel_type=rel_type, start=start, end=end)
+            for chunk in _chunks(rows, _READ_CHUNK):
+                refs = [{"start": r["start"], "end": r["end"], "key": r["key"]} for r in chunk]
+                for record in tx.run(text, rows=refs, loading=loading):
+                    a, key, b = record["ref"]
+                    compare(f"{rel_type} {a}->{b} ({key})", by_ref[(a, key, b)], record["props"])
+        # One id is one node: an id another source gives to a node of another label.
+        labelled = [{"id": r["id"], "label": label} for label, rows in sorted(plan.node_groups.items()) for r in rows]
+        by_id = {r["id"]: r for rows in plan.node_groups.values() for r in rows}
+        for chunk in _chunks(labelled, _READ_CHUNK):
+            for record in tx.run(statement("ids_elsewhere"), rows=chunk, loading=loading):
+                found.append(Conflict(f"{record['label']} {record['id']}", "id", record["label"],
+                                      [g[0] for g in by_id[record["id"]]["given"]], record["other"],
+                                      list(record["sources"])))
+        # A problem's chain or firm, a project's lead: one per row, the same in every source.
+        for (rel_type, start, end), rows in sorted(plan.rel_groups.items()):
+            side = _ONE_END.get(rel_type)
+            if side is None:
                 continue
-            if G.has_edge(start, end, rel_key(rel_type, props)):
-                continue
-            other_chains_supply = rel_type == "SUPPLIES" and props.get("chain") not in reloaded
-            stale = (
-                start in reloaded or end in reloaded
-                or start in owned or end in owned
-                or (rel_type == "SUPPLIES" and props.get("chain") in reloaded)
-                or (start in G and end in G and not other_chains_supply)
-            )
-            start_label, end_label = _primary(record["start_labels"]), _primary(record["end_labels"])
-            if not stale or not start_label or not end_label:
-                continue
-            identity = {p: props.get(p) for p in REL_IDENTITY.get(rel_type, ())}
-            row_key = (start, end, tuple(sorted(identity.items(), key=lambda kv: kv[0])))
-            groups[(rel_type, start_label, end_label)][row_key] = {"start": start, "end": end, "identity": identity}
-        for (rel_type, start_label, end_label), rows in sorted(groups.items()):
-            text = statement("delete_rels", rel_type=rel_type, start=start_label, end=end_label)
-            for chunk in _chunks(list(rows.values()), batch_size):
-                yield text, chunk
+            text = statement("ends_elsewhere", rel_type=rel_type, start=start, end=end)
+            pairs = [{"one": r["start"], "other": r["end"]} if side == "start" else {"one": r["end"], "other": r["start"]}
+                     for r in rows]
+            by_one = {p["one"]: r for p, r in zip(pairs, rows)}
+            for chunk in _chunks(pairs, _READ_CHUNK):
+                for record in tx.run(text, rows=chunk, loading=loading):
+                    row = by_one[record["one"]]
+                    found.append(Conflict(f"{start if side == 'start' else end} {record['one']}", rel_type,
+                                          record["other"], [g[0] for g in row["given"]], record["elsewhere"],
+                                          list(record["sources"])))
+        # The same uscc under two enterprise ids.
+        usccs = [{"id": r["id"], "uscc": r["props"]["uscc"]} for r in plan.node_groups.get("Enterprise", [])
+                 if r["props"].get("uscc") is not None]
+        by_id = {r["id"]: r for r in plan.node_groups.get("Enterprise", [])}
+        for chunk in _chunks(usccs, _READ_CHUNK):
+            for record in tx.run(statement("uscc_elsewhere"), rows=chunk, loading=loading):
+                found.append(Conflict(f"Enterprise {record['id']}", "uscc", record["uscc"],
+                                      [g[0] for g in by_id[record["id"]]["given"]],
+                                      f"{record['uscc']}（企业 {record['other']}）", list(record["sources"])))
+        return found
 
     # -- read back -----------------------------------------------------------------------
     def read_graph(self, chain: str | None = None) -> nx.MultiDiGraph:
@@ -638,7 +894,7 @@ class Neo4jStore:
         ids_by_label: dict[str, list[str]] = defaultdict(list)
         for record in nodes:
             labels = tuple(x for x in _ordered_labels(record["labels"]) if x in LABELS)
-            H.add_node(record["id"], label=labels[0], labels=labels, **dict(record["props"]))
+            H.add_node(record["id"], label=labels[0], labels=labels, **_data(record["props"]))
             ids_by_label[labels[0]].append(record["id"])
         for label, ids in ids_by_label.items():
             for chunk in _chunks(ids, _READ_CHUNK):
@@ -646,11 +902,23 @@ class Neo4jStore:
                     rel_type, end = record["type"], record["end"]
                     if rel_type not in REL_TYPES or end not in H:
                         continue
-                    props = dict(record["props"])
+                    props = _data(record["props"])
                     H.add_edge(record["start"], end, key=rel_key(rel_type, props), type=rel_type, **props)
+        H.graph["sources"] = sorted({s for _, d in H.nodes(data=True) for s in d.get("sources", ())}
+                                    | {s for _, _, d in H.edges(data=True) for s in d.get("sources", ())})
         return H
 
     # -- queries -------------------------------------------------------------------------
+    def profile(self, cypher: str, params: dict | None = None) -> dict:
+        """Run read-only Cypher under PROFILE; the plan as a dict (``operatorType``, ``args``
+        with ``Details``, ``rows``, ``dbHits``, ``children``), e.g. to check that a query seeks
+        an index instead of scanning a label (:func:`plan_operators` walks it)."""
+        def work(tx):
+            return tx.run("PROFILE " + cypher, params or {}).consume().profile
+
+        with self._errors(), self._session(read=True) as session:
+            return session.execute_read(work)
+
     def query(self, cypher: str, params: dict | None = None) -> tuple[list[str], list[list[Any]]]:
         """Run Cypher in READ access mode (the server refuses writes); columns and plain rows."""
         def work(tx):
@@ -660,6 +928,13 @@ class Neo4jStore:
 
         with self._errors(), self._session(read=True) as session:
             return session.execute_read(work)
+
+
+def plan_operators(plan: dict) -> Iterator[dict]:
+    """Every operator of a PROFILE/EXPLAIN plan (as :meth:`Neo4jStore.profile` returns it), depth first."""
+    yield plan
+    for child in plan.get("children") or ():
+        yield from plan_operators(child)
 
 
 def format_value(value: Any) -> str:

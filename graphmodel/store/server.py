@@ -362,6 +362,31 @@ class LocalServer:
             detail = (proc.stderr or proc.stdout).strip().splitlines()
             raise ServerError("could not set the initial password: " + (detail[-1] if detail else "unknown error"))
 
+    def admin_import(self, nodes: list[Path], relationships: list[Path], database: str = "neo4j") -> None:
+        """``neo4j-admin database import full`` of CSV files into ``database``, replacing it.
+
+        The bulk path for an empty database: the server must be stopped (Community edition
+        serves one database, and the import writes its store files directly).
+        """
+        if self.running_pid():
+            raise ServerError("neo4j-admin import needs the server stopped (qmap neo4j stop)")
+        java = _java()
+        classpath = self._prepare()
+        args = self.run_dir / "import.args"
+        _write_private(args, "\n".join(_quote_arg(a) for a in (
+            "-cp", classpath, ADMIN_CLASS, "database", "import", "full", database, "--overwrite-destination=true",
+            *[f"--nodes={Path(n).as_posix()}" for n in nodes],
+            *[f"--relationships={Path(r).as_posix()}" for r in relationships])) + "\n")
+        env = dict(os.environ, NEO4J_HOME=str(self.home), NEO4J_CONF=str(self.conf_dir))
+        try:
+            proc = subprocess.run([java, f"@{args}"], capture_output=True, text=True, env=env, cwd=self.home)
+        finally:
+            args.unlink(missing_ok=True)
+        if proc.returncode != 0:
+            lines = [ln.strip() for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
+            cause = [ln for ln in lines if not ln.startswith("at ")]
+            raise ServerError("neo4j-admin import failed: " + (cause[0] if cause else "unknown error"))
+
     # -- process ---------------------------------------------------------------------------
     def pid(self) -> int | None:
         try:
