@@ -423,3 +423,28 @@ def test_load_reads_several_workbooks_as_one_graph(neo4j_db, runner, tmp_path):
     refused = runner.invoke(main, ["load", str(pa), str(pb)])
     assert refused.exit_code == 2 and "冲突" in refused.output
     assert neo4j_db.query("MATCH (n) RETURN count(n)")[1] == [[0]]
+
+
+@pytest.mark.parametrize("order", [("普陀区.xlsx", "奉贤区.xlsx"), ("奉贤区.xlsx", "普陀区.xlsx")])
+def test_loading_districts_one_by_one_keeps_what_the_other_sized(neo4j_db, tmp_path, order):
+    # 普陀区 sizes the shared firm E3 large (no SME) and marks C1 key; 奉贤区 leaves E3's size
+    # blank, so alone it would make E3 an SME. Loaded one by one, in either order, the server
+    # holds what the two read together give: a blank neither overwrites nor clashes.
+    a, b = district_rows()
+    firm(a, "E3")[2] = "large"
+    firm(b, "E3")[2] = None
+    pa, pb = write_pair(tmp_path, a, b)
+    paths = {"普陀区.xlsx": pa, "奉贤区.xlsx": pb}
+    together = build_graph(read_sources([pa, pb]))
+    assert together.nodes["E3"]["sme"] is False
+    for name in order:
+        neo4j_db.load(build_graph(read_dataset(paths[name])))
+    assert_same_graph(together, neo4j_db.read_graph())
+    # 普陀区 reloaded with E3's size left blank: no source sizes it now -- an SME again
+    firm(a, "E3")[2] = None
+    (tmp_path / "x").mkdir()
+    pa2, pb2 = write_pair(tmp_path / "x", a, b)
+    neo4j_db.load(build_graph(read_dataset(pa2)))
+    H = neo4j_db.read_graph()
+    assert H.nodes["E3"]["sme"] is True and "size" not in H.nodes["E3"]
+    assert_same_graph(build_graph(read_sources([pa2, pb2])), H)

@@ -64,6 +64,7 @@ from neo4j import GraphDatabase
 from neo4j import exceptions as neo4j_errors
 
 from ..resources import cypher_text
+from ..model import FINISHED
 from ..schema import DERIVED_LABELS, LABELS, REL_TYPES, rel_key
 
 __all__ = [
@@ -209,7 +210,27 @@ def _label_rules(primary: str | None = None) -> str:
         cond = f"x:{_check_label(base)} AND '{_check_name(value)}' IN coalesce(x.{_check_name(prop)}, [])"
         rules.append(f"FOREACH (_ IN CASE WHEN {cond} THEN [1] ELSE [] END | SET x:{_check_label(derived)})")
         rules.append(f"FOREACH (_ IN CASE WHEN {cond} THEN [] ELSE [1] END | REMOVE x:{derived})")
+    rules.extend(_finish_rules(primary))
     return "\n".join(rules) or "WITH *"
+
+
+#: The server's half of ``model.finish_node``: the properties ``model.FINISHED`` names,
+#: recomputed from what all sources give after every merge or withdrawal (a firm no source
+#: sizes is an SME; a chain no source marks is not key) -- so one source's blank never
+#: overwrites another's value and never clashes with it.
+_FINISH = {("Enterprise", "sme"): "coalesce(x.size, '') <> 'large'",
+           ("Chain", "key"): "coalesce(x.key, false)"}
+
+
+def _finish_rules(primary: str | None = None) -> list[str]:
+    rules = []
+    for label, keys in sorted(FINISHED.items()):
+        if primary not in (None, label):
+            continue
+        for key in keys:
+            rules.append(f"FOREACH (_ IN CASE WHEN x:{_check_label(label)} AND x.sources IS NOT NULL THEN [1] ELSE [] END"
+                         f" | SET x.{_check_name(key)} = {_FINISH[(label, key)]})")
+    return rules
 
 
 def statement(name: str, *, label: str | None = None, rel_type: str | None = None,
@@ -413,6 +434,28 @@ def _source_name(G: nx.MultiDiGraph) -> str:
     return Path(str(source)).name or str(source)
 
 
+class _GivenKeys:
+    """Which property keys each source gave an entity: from the model's
+    ``G.graph["source_values"]`` (a blank is not given, so two sources of one firm may give
+    different keys), else from ``G.graph["given"]`` ({entity: {source: keys}}) where only
+    differing entities are listed; ``None`` means every source gave all the entity has."""
+
+    def __init__(self, G: nx.MultiDiGraph):
+        self.values = G.graph.get("source_values")
+        self.given = G.graph.get("given") or {}
+
+    def node(self, node: str, srcs: list[str]) -> dict | None:
+        if self.values is not None:
+            return {s: self.values.get(s, {}).get("nodes", {}).get(node, {}).keys() for s in srcs}
+        return self.given.get(node)
+
+    def rel(self, u: str, v: str, key: str, srcs: list[str]) -> dict | None:
+        if self.values is not None:
+            return {s: self.values.get(s, {}).get("rels", {}).get(u, {}).get(v, {}).get(key, {}).keys()
+                    for s in srcs}
+        return self.given.get((u, v, key))
+
+
 class _Plan:
     """The rows of one load, grouped so each statement has fixed labels and type.
 
@@ -426,7 +469,7 @@ class _Plan:
         self.G = G
         declared = list(G.graph.get("sources") or ())
         default = None if declared else _source_name(G)
-        given_by = G.graph.get("given") or {}
+        given_by = _GivenKeys(G)
         found: set[str] = set(declared) | ({default} if default else set())
         self.node_groups: dict[str, list[dict]] = defaultdict(list)
         self.rel_groups: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
@@ -473,9 +516,17 @@ class _Plan:
             props = clean(d, node_skip, lambda: f"node {node!r}")
             if props.get("id") != node:
                 raise StoreError("input", f"node {node!r}: its id property is {props.get('id')!r}")
+            srcs = sources(d, lambda: f"node {node!r}")
+            given = given_by.node(node, srcs)
+            for k in FINISHED.get(labels[0], ()):
+                # Derived or defaulted (model.finish_node): sent only where a source gave it;
+                # the server recomputes it from what all sources give (_finish_rules).
+                if k in props and not (any(k in keys for keys in given.values()) if given is not None
+                                       else k != "sme" and props[k]):
+                    del props[k]
             row = {"id": node, "props": props}
             self.node_groups[labels[0]].append(row)
-            entities.append((row, sources(d, lambda: f"node {node!r}"), given_by.get(node) if given_by else None))
+            entities.append((row, srcs, given))
         edge_skip = ("type", "sources")
         primary = {n: d["label"] for n, d in G.nodes(data=True)}
         for u, v, key, d in G.edges(keys=True, data=True):
@@ -492,15 +543,17 @@ class _Plan:
                 raise StoreError("input", f"{what()}: {start}->{end} is not allowed")
             row = {"start": u, "end": v, "key": key, "props": props}
             self.rel_groups[(rel_type, start, end)].append(row)
-            entities.append((row, sources(d, what), given_by.get((u, v, key)) if given_by else None))
+            srcs = sources(d, what)
+            entities.append((row, srcs, given_by.rel(u, v, key, srcs)))
         self.sources = sorted(found)
         self.marks = dict(marks or {s: _mark() for s in self.sources})
         self.counts = {s: [0, 0] for s in self.sources}
         given_of: dict[tuple, tuple] = {}
         for row, srcs, given in entities:
-            if given:
+            if given is not None:
                 data_keys = sorted(k for k in row["props"] if k != "id")
-                row["given"] = tuple((s, self.marks[s], ",".join(sorted(given[s]) if s in given else data_keys))
+                row["given"] = tuple((s, self.marks[s], ",".join(sorted(k for k in given[s] if k != "id")
+                                                                   if s in given else data_keys))
                                      for s in srcs)
             else:
                 shape = (tuple(row["props"]), tuple(srcs))
