@@ -23,6 +23,7 @@ def as_source(G: nx.MultiDiGraph, name: str) -> nx.MultiDiGraph:
     H = G.copy()
     H.graph["sources"] = [name]
     H.graph.pop("given", None)
+    H.graph.pop("source_values", None)  # recorded under the old name
     for _, d in H.nodes(data=True):
         d["sources"] = [name]
     for _, _, d in H.edges(data=True):

@@ -210,11 +210,14 @@ def test_chain_scoped_queries_seek_and_never_scan_every_firm(neo4j, name):
         "chain": None, "problem": nodes_of(G, "Problem")[0]}
     plan = neo4j.profile(read_query(name), params)
     scans = _scans(plan)
-    # no scan of every firm, body or relationship of a type, and no all-node scan
+    # no scan of every firm, problem or relationship of a type, and no all-node scan; nor of
+    # every body, except where the answer ranks every body of the city (support suggestions)
+    bodies_city_wide = name == "support-suggestions"
     assert not [s for s in scans if "AllNodesScan" in s[0] or "RelationshipTypeScan" in s[0]
-                or ":Enterprise" in s[1] or ":SupportBody" in s[1] or ":Problem" in s[1]], scans
+                or ":Enterprise" in s[1] or ":Problem" in s[1]
+                or (":SupportBody" in s[1] and not bodies_city_wide)], scans
     # the every-chain branch may be planned, but it reads nothing when a chain is named
-    assert all(rows == 0 for _, _, rows in scans), scans
+    assert all(rows == 0 for _, d, rows in scans if ":SupportBody" not in d), scans
     ops = {op["operatorType"].split("@")[0] for op in __import__(
         "graphmodel.store.neo4j", fromlist=["plan_operators"]).plan_operators(plan)}
     assert ops & {"NodeUniqueIndexSeek", "NodeIndexSeek"}, ops

@@ -29,10 +29,11 @@ CALL () {
 MATCH (e:Enterprise)-[:MEMBER_OF]->(c)
 WHERE e.sme = true
   AND NOT EXISTS { (:SupportBody)-[l:SUPPORTS]->(e) WHERE coalesce(l.status, 'active') = 'active' }
-// The firm's unresolved problems in this chain, expanded from the firm (never from an
-// index over every problem's status).
+// The firm's unresolved problems in this chain, expanded from the firm (the list keeps the
+// planner from reading every problem through the status index instead).
 WITH c, e, COLLECT {
-  MATCH (e)<-[:AFFECTS]-(p:Problem)-[:IN_CHAIN]->(c)
+  UNWIND COLLECT { MATCH (e)<-[:AFFECTS]-(q:Problem)-[:IN_CHAIN]->(c) RETURN q } AS p
+  WITH p
   WHERE p.status IN ['open', 'in_progress']
   RETURN DISTINCT p.id AS id ORDER BY id
 } AS problems

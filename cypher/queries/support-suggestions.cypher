@@ -28,11 +28,21 @@
 //
 // Plain Cypher for Neo4j 5.26 Community (no APOC, no GDS).
 
-MATCH (c:Chain)
-WHERE $chain IS NULL OR c.id = $chain
+// The chain by its id constraint when $chain is given (an index seek, not a scan of every
+// chain), else every chain. The candidate bodies are every body of the city offering the
+// service (ranked by reach), so that one scan of the bodies is the question itself.
+CALL () {
+  MATCH (c:Chain {id: $chain}) RETURN c
+  UNION
+  WITH $chain AS chosen WHERE chosen IS NULL
+  MATCH (c:Chain) RETURN c
+}
 CALL {
   WITH c
-  MATCH (p:Problem)-[:IN_CHAIN]->(c)
+  // the chain's problems, expanded from the chain (the list keeps the planner from reading
+  // every problem through the status index instead)
+  UNWIND COLLECT { MATCH (c)<-[:IN_CHAIN]-(q:Problem) RETURN q } AS p
+  WITH c, p
   WHERE p.status IN ['open', 'in_progress'] AND size(coalesce(p.needs, [])) > 0
   WITH p,
        [(b:SupportBody)-[l:ADDRESSES]->(p)
@@ -52,7 +62,8 @@ CALL {
   MATCH (e:Enterprise)-[:MEMBER_OF]->(c)
   WHERE e.sme = true
     AND NOT EXISTS { (:SupportBody)-[l:SUPPORTS]->(e) WHERE coalesce(l.status, 'active') = 'active' }
-  MATCH (p:Problem)-[:IN_CHAIN]->(c), (p)-[:AFFECTS]->(e)
+  UNWIND COLLECT { MATCH (e)<-[:AFFECTS]-(q:Problem)-[:IN_CHAIN]->(c) RETURN q } AS p
+  WITH e, p
   WHERE p.status IN ['open', 'in_progress']
   WITH e, reduce(acc = [], needs IN collect(coalesce(p.needs, [])) | acc + needs) AS needs
   UNWIND CASE WHEN size(needs) = 0 THEN ['metrology', 'standards', 'testing', 'certification'] ELSE needs END

@@ -30,7 +30,10 @@ CALL () {
   WITH $chain AS chosen WHERE chosen IS NULL
   MATCH (c:Chain) RETURN c
 }
-MATCH (p:Problem)-[:IN_CHAIN]->(c)
+// The chain's problems, expanded from the chain (the list keeps the planner from reading
+// every problem through the status index instead).
+UNWIND COLLECT { MATCH (c)<-[:IN_CHAIN]-(q:Problem) RETURN q } AS p
+WITH c, p
 WHERE p.status IN ['open', 'in_progress'] AND size(coalesce(p.needs, [])) > 0
 WITH c, p,
      [(b:SupportBody)-[l:ADDRESSES]->(p)

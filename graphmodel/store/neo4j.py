@@ -445,13 +445,17 @@ class _GivenKeys:
         self.given = G.graph.get("given") or {}
 
     def node(self, node: str, srcs: list[str]) -> dict | None:
-        if self.values is not None:
-            return {s: self.values.get(s, {}).get("nodes", {}).get(node, {}).keys() for s in srcs}
+        if self._known(srcs):
+            return {s: self.values[s].get("nodes", {}).get(node, {}).keys() for s in srcs}
         return self.given.get(node)
 
+    def _known(self, srcs: list[str]) -> bool:
+        # values recorded under other names (a graph renamed after it was built) say nothing
+        return self.values is not None and all(s in self.values for s in srcs)
+
     def rel(self, u: str, v: str, key: str, srcs: list[str]) -> dict | None:
-        if self.values is not None:
-            return {s: self.values.get(s, {}).get("rels", {}).get(u, {}).get(v, {}).get(key, {}).keys()
+        if self._known(srcs):
+            return {s: self.values[s].get("rels", {}).get(u, {}).get(v, {}).get(key, {}).keys()
                     for s in srcs}
         return self.given.get((u, v, key))
 
