@@ -149,6 +149,9 @@ def _write_chain(w: _Writer, rng: random.Random, seq: int, chain_id: str, firm_i
               rng.choice(("planned", "active", "done")), "2026-12-31", round(rng.random(), 2))
     for firm in [owner] + [f for f in firm_ids[1:] if rng.random() < 0.1]:
         for indicator in rng.sample(indicators, 2):
+            if (firm, indicator) in counters["readings"]:
+                continue  # a firm on two chains reads each indicator once a year
+            counters["readings"].add((firm, indicator))
             for year in (2024, 2025):
                 w.row("readings", firm, indicator, year, round(rng.uniform(80, 100), 2))
     for indicator in rng.sample(indicators, 2):
@@ -174,7 +177,7 @@ def write_city(folder, firms: int = 100_000, seed: int = 1, sizes: list[int] | N
     indicators = [f"I{i:03d}" for i in range(20)]
     for i, ind in enumerate(indicators):
         w.row("indicators", ind, f"合成指标{i}", "%", "higher", f"GB/T {10000 + i}", 85.0, 92.0)
-    counters = {"problems": 0, "projects": 0, "supports": set()}
+    counters = {"problems": 0, "projects": 0, "supports": set(), "readings": set()}
     start = 0
     for seq, size in enumerate(sizes, 1):
         ids = [f"E{i:07d}" for i in range(start, start + size)]
