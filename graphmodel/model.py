@@ -202,13 +202,17 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
         for k, v in props.items():
             into.setdefault(k, v)
 
+    # One source (the usual case): its values are the merged values, kept once (shared below).
+    single = len(names) == 1
     for sheet in _BUILD_ORDER:
         frame = rows.get(sheet)
         if frame is None or not len(frame):
             continue
-        for r in frame.to_dict("records"):
+        columns = list(frame.columns)
+        # rows as dicts, column by column (much cheaper than to_dict("records")'s per-cell boxing)
+        for r in map(dict, map(lambda vals: zip(columns, vals), zip(*(frame[c].tolist() for c in columns)))):
             source = r.get("_source") or names[0]
-            mine = values.setdefault(source, {"nodes": {}, "rels": {}})
+            mine = None if single else values.setdefault(source, {"nodes": {}, "rels": {}})
             for fact in _row_facts(sheet, r, labels.__getitem__):
                 if fact[0] == "node":
                     _, node_id, label, props = fact
@@ -216,7 +220,8 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
                     labels.setdefault(node_id, label)
                     merge(given.setdefault(node_id, {}), props)
                     node_sources[node_id].add(source)
-                    merge(mine["nodes"].setdefault(node_id, {}), props)
+                    if mine is not None:
+                        merge(mine["nodes"].setdefault(node_id, {}), props)
                 else:
                     _, start, rel_type, end, props = fact
                     props = _clean(props)
@@ -225,7 +230,13 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
                         rels[key] = (rel_type, {})
                     merge(rels[key][1], props)
                     rel_sources[key].add(source)
-                    merge(mine["rels"].setdefault(start, {}).setdefault(end, {}).setdefault(key[2], {}), props)
+                    if mine is not None:
+                        merge(mine["rels"].setdefault(start, {}).setdefault(end, {}).setdefault(key[2], {}), props)
+    if single:
+        nested: dict = {}
+        for (start, end, key), (_, props) in rels.items():
+            nested.setdefault(start, {}).setdefault(end, {})[key] = props
+        values[names[0]] = {"nodes": given, "rels": nested}
 
     G = nx.MultiDiGraph()
     for node_id, props in given.items():
