@@ -46,6 +46,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
+from .bulk import without_gc
 from .registers import normalise_district, normalise_uscc, uscc_problem
 from .schema import BOOL_WORDS, ENUMS, SHEET_ORDER, SHEETS, Column, Sheet
 from .xlsx_reader import FORMULA_WITHOUT_VALUE, Limits, WorkbookRefused, open_workbook
@@ -1523,6 +1524,7 @@ def _read_source(path: Path, issues: list[Issue], limits: Limits, progress: Prog
                              file=path.name)], str(path))
 
 
+@without_gc
 def read_dataset(path: str | os.PathLike, *, limits: Limits | None = None,
                  progress: Progress | None = None) -> Dataset:
     """Read and validate an ``.xlsx`` workbook or a folder of CSV files.
@@ -1541,6 +1543,7 @@ def read_dataset(path: str | os.PathLike, *, limits: Limits | None = None,
     return _validate(found, issues, str(path), progress)
 
 
+@without_gc
 def read_sources(paths: Iterable[str | os.PathLike], *, limits: Limits | None = None,
                  progress: Progress | None = None) -> Dataset:
     """Read several workbooks or CSV folders (or folders holding them) as one data set.

@@ -50,6 +50,7 @@ from typing import Any, Iterable
 
 import networkx as nx
 
+from .bulk import without_gc
 from .intake import Dataset
 from .intake import same_value as _same_value
 from .schema import REL_TYPES, SERVICES, SUPPORT_REL_OF_LABEL, UNRESOLVED_PROBLEM, district_id, rel_key
@@ -182,6 +183,7 @@ _BUILD_ORDER = ("chains", "enterprises", "support_bodies", "problems", "projects
                 "cases", "members", "supplies", "support_links", "readings", "targets")
 
 
+@without_gc
 def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
     """The graph of ``domain.md`` for a validated data set (one or many chains, one or many sources).
 

@@ -1,0 +1,46 @@
+"""Helpers for work that builds millions of small objects at once (intake, the graph).
+
+Python's cyclic garbage collector runs every few hundred allocations and walks every tracked
+object each time it reaches the oldest generation, so building a 100k-firm graph spent more
+than half its time collecting — with nothing to collect: rows, dicts and graph entries hold no
+reference cycles. :func:`paused_gc` stops it for the duration and restores it afterwards.
+
+>>> import gc
+>>> with paused_gc():
+...     gc.isenabled()
+False
+>>> gc.isenabled()
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+from contextlib import contextmanager
+from typing import Callable, Iterator, TypeVar
+
+__all__ = ["paused_gc", "without_gc"]
+
+F = TypeVar("F", bound=Callable)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic collector inside the block (nested use keeps it paused to the outermost)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def without_gc(func: F) -> F:
+    """Decorator: run ``func`` under :func:`paused_gc`."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with paused_gc():
+            return func(*args, **kwargs)
+    return wrapper  # type: ignore[return-value]
