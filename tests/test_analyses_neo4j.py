@@ -221,3 +221,27 @@ def test_chain_scoped_queries_seek_and_never_scan_every_firm(neo4j, name):
     ops = {op["operatorType"].split("@")[0] for op in __import__(
         "graphmodel.store.neo4j", fromlist=["plan_operators"]).plan_operators(plan)}
     assert ops & {"NodeUniqueIndexSeek", "NodeIndexSeek"}, ops
+
+
+# --------------------------------------------------------------------------- sixteen sources (issue 13)
+
+def test_sixteen_district_loads_answer_as_the_single_workbook(neo4j):
+    # The demo's 16 district data sets (graphmodel.demo.split_by_district: each valid alone,
+    # sharing firms and bodies), loaded one by one as sources, answer every analysis exactly
+    # as the one city workbook does on the embedded model.
+    from graphmodel.demo import split_by_district
+
+    tables = generate_demo(233)
+    city = build_graph(read_tables(tables))
+    neo4j.wipe()
+    _loaded["key"] = None
+    for district, part in sorted(split_by_district(tables).items()):
+        neo4j.load(build_graph(read_tables(part, source=f"{district}.xlsx")))
+    assert len(neo4j.sources()) == 16
+    for name, analysis in ANALYSES.items():
+        if analysis.scope == "problem":
+            for problem in nodes_of(city, "Problem")[::10]:
+                assert_same_rows(run_analysis(neo4j, name, problem=problem), analysis.run(city, problem=problem),
+                                 f"16 sources {name} {problem}")
+        else:
+            assert_same_rows(run_analysis(neo4j, name), analysis.run(city), f"16 sources {name}")
