@@ -63,6 +63,12 @@ def test_from_env_reads_qmap_and_neo4j_variables(tmp_path, monkeypatch):
     assert (server.home, server.port, server.password, server.heap) == (
         (tmp_path / "home").resolve(), 7711, PASSWORD, "768m")
     assert server.status()["running"] is False
+    # without QMAP_NEO4J_PORT: the port of a local NEO4J_URI (where load and query look), else 7687
+    monkeypatch.delenv("QMAP_NEO4J_PORT")
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:7702")
+    assert LocalServer.from_env().port == 7702
+    monkeypatch.setenv("NEO4J_URI", "neo4j+s://abc.databases.neo4j.io")
+    assert LocalServer.from_env().port == 7687
     monkeypatch.delenv("QMAP_NEO4J_HOME")
     repo = Path(__file__).resolve().parents[1]
     assert default_home().name == "neo4j" and repo not in default_home().parents  # data never in the repo

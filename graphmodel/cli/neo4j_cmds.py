@@ -41,7 +41,7 @@ def _server_options(func):
     func = click.option("--home", type=click.Path(file_okay=False), default=None,
                         help="Server folder (default: $QMAP_NEO4J_HOME or ~/.cache/qmap/neo4j).")(func)
     func = click.option("--port", type=click.IntRange(1, 65535), default=None,
-                        help="Bolt port on 127.0.0.1 (default: $QMAP_NEO4J_PORT or 7687).")(func)
+                        help="Bolt port on 127.0.0.1 (default: $QMAP_NEO4J_PORT, else the port of a local NEO4J_URI, else 7687).")(func)
     return func
 
 

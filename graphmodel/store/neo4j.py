@@ -460,6 +460,14 @@ class _GivenKeys:
         return self.given.get((u, v, key))
 
 
+def _gave(key: str, given: dict | None, props: dict) -> bool:
+    """Whether a source being loaded gave ``key`` itself rather than the model deriving it.
+    Without a record of given keys: ``sme`` is always derived, a chain's ``key`` given when set."""
+    if given is not None:
+        return any(key in keys for keys in given.values())
+    return key != "sme" and bool(props[key])
+
+
 class _Plan:
     """The rows of one load, grouped so each statement has fixed labels and type.
 
@@ -525,8 +533,7 @@ class _Plan:
             for k in FINISHED.get(labels[0], ()):
                 # Derived or defaulted (model.finish_node): sent only where a source gave it;
                 # the server recomputes it from what all sources give (_finish_rules).
-                if k in props and not (any(k in keys for keys in given.values()) if given is not None
-                                       else k != "sme" and props[k]):
+                if k in props and not _gave(k, given, props):
                     del props[k]
             row = {"id": node, "props": props}
             self.node_groups[labels[0]].append(row)

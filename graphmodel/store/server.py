@@ -257,11 +257,16 @@ class LocalServer:
 
     @classmethod
     def from_env(cls, **overrides) -> "LocalServer":
-        """Settings from QMAP_NEO4J_HOME/PORT/HEAP/PAGECACHE and NEO4J_PASSWORD; overrides win."""
+        """Settings from QMAP_NEO4J_HOME/PORT/HEAP/PAGECACHE and NEO4J_PASSWORD; overrides win.
+
+        Without QMAP_NEO4J_PORT the port is the one of NEO4J_URI when that names this machine,
+        so the server starts where ``qmap load`` and ``qmap query`` will look for it.
+        """
         env = os.environ
+        local = re.match(r"^[a-z+]+://(?:127\.0\.0\.1|localhost):(\d+)", env.get("NEO4J_URI") or "")
         settings = dict(
             home=default_home(),
-            port=int(env.get("QMAP_NEO4J_PORT") or 7687),
+            port=int(env.get("QMAP_NEO4J_PORT") or (local.group(1) if local else 7687)),
             password=env.get("NEO4J_PASSWORD"),
             heap=env.get("QMAP_NEO4J_HEAP") or "2g",
             pagecache=env.get("QMAP_NEO4J_PAGECACHE") or "1g",
