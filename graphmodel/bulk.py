@@ -18,9 +18,9 @@ from __future__ import annotations
 import functools
 import gc
 from contextlib import contextmanager
-from typing import Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
-__all__ = ["paused_gc", "without_gc"]
+__all__ = ["paused_gc", "without_gc", "records"]
 
 F = TypeVar("F", bound=Callable)
 
@@ -44,3 +44,19 @@ def without_gc(func: F) -> F:
         with paused_gc():
             return func(*args, **kwargs)
     return wrapper  # type: ignore[return-value]
+
+
+def records(frame) -> list[dict[str, Any]]:
+    """A DataFrame's rows as dicts, built column by column.
+
+    The values ``frame.to_dict("records")`` gives, several times faster: it boxes every cell
+    on its own, while ``Series.tolist()`` converts a whole column at once.
+
+    >>> import pandas as pd
+    >>> records(pd.DataFrame({"a": [1, 2], "b": ["x", None]}))
+    [{'a': 1, 'b': 'x'}, {'a': 2, 'b': None}]
+    """
+    columns = list(frame.columns)
+    if not len(frame):
+        return []
+    return [dict(zip(columns, values)) for values in zip(*(frame[c].tolist() for c in columns))]

@@ -46,7 +46,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
-from .bulk import without_gc
+from .bulk import records as frame_records, without_gc
 from .registers import normalise_district, normalise_uscc, uscc_problem
 from .schema import BOOL_WORDS, ENUMS, SHEET_ORDER, SHEETS, Column, Sheet
 from .xlsx_reader import FORMULA_WITHOUT_VALUE, Limits, WorkbookRefused, open_workbook
@@ -373,12 +373,17 @@ def _is_blank(value: Any) -> bool:
 
 
 def _raw_sheet(name: str, label: str, rows: Iterable[tuple[int, list[Any]]], file: str = "",
-               tick: Callable[[], None] | None = None) -> _RawSheet | None:
+               tick: Callable[[], None] | None = None, text_only: bool = False) -> _RawSheet | None:
+    """The sheet's header and non-blank rows (``text_only``: every cell is a str, as CSV gives)."""
     sheet: _RawSheet | None = None
     for row_number, values in rows:
         if tick:
             tick()
-        if all(_is_blank(v) for v in values):
+        if text_only:
+            joined = "".join(values)
+            if not joined or joined.isspace():
+                continue
+        elif all(_is_blank(v) for v in values):
             continue
         if sheet is None:
             sheet = _RawSheet(name, label, list(values), row_number, file=file)
@@ -533,7 +538,7 @@ def _read_csv_folder(folder: Path, issues: list[Issue], limits: Limits, progress
             found.present[name].usable = False
             continue
         tick(max(0, text.count("\n") + 1 - len(rows)))
-        raw = _raw_sheet(name, label, rows, file=path.name, tick=tick)
+        raw = _raw_sheet(name, label, rows, file=path.name, tick=tick, text_only=True)
         if raw is None:
             continue
         delimiter = _wrong_delimiter(SHEETS[name], raw.header)
@@ -797,10 +802,6 @@ def _cell_parser(column: Column) -> Callable[[Any], Any]:
 _PARSERS = {(s.name, c.name): _cell_parser(c) for s in SHEETS.values() for c in s.columns}
 
 
-def _blank_value(column: Column) -> Any:
-    return [] if column.is_list else None
-
-
 def _empty_frame(sheet: Sheet) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in list(sheet.column_names) + [ROW_COLUMN]})
 
@@ -871,44 +872,110 @@ def _parse_sheet(sheet: Sheet, raw: _RawSheet | None, issues: list[Issue], info:
 
     plan = [(c, positions[c.name], _PARSERS[(sheet.name, c.name)], c.required) for c in sheet.columns
             if c.name in positions]
-    absent = [c for c in sheet.columns if c.name not in positions]
-    records = []
-    for row_number, values in raw.rows:
-        width = len(values)
-        if all(i >= width or _is_blank(values[i]) for _, i, _, _ in plan):
-            continue  # nothing in the contract's columns (a helper formula, a note beside the table)
-        record: dict[str, Any] = {ROW_COLUMN: row_number}
-        for column, i, parse, required in plan:
-            value = values[i] if i < width else None
-            if value is FORMULA_WITHOUT_VALUE:
-                issues.append(where.issue(sheet.name, row_number, column.name,
-                                          "单元格只有公式、没有计算结果；请在 Excel 中打开并保存，或“粘贴为数值”"))
-                record[column.name] = _blank_value(column)
+    indexes = [i for _, i, _, _ in plan]
+    # a row with nothing in the contract's columns (a helper formula, a note beside the table) is skipped
+    kept = [(row_number, values) for row_number, values in raw.rows if _has_value(values, indexes)]
+    # Column by column, each distinct text parsed once (ids, enums and references repeat down a
+    # column); the issues are then put back in row order, one row's columns left to right.
+    found: list[tuple[int, int, Issue]] = []
+    parsed: dict[str, list[Any]] = {}
+    done = 0
+    for p, (column, i, parse, required) in enumerate(plan):
+        is_list = column.is_list
+        cells = [values[i] if i < len(values) else None for _, values in kept]
+        out = _parsed_column(cells, parse, required, is_list)
+        if out is not None:  # the usual case: every cell text, parsed or blank where blank is fine
+            parsed[column.name] = out
+            if tick:
+                share = len(kept) * (p + 1) // len(plan) - done
+                done += share
+                tick(share)
+            continue
+        out = []
+        memo: dict[str, tuple[str, Any]] = {}
+        for r, (row_number, _) in enumerate(kept):
+            value = cells[r]
+            outcome = memo.get(value) if type(value) is str else None
+            if outcome is None:
+                outcome = _parse_cell(value, parse)
+                if type(value) is str:
+                    memo[value] = outcome
+            what, result = outcome
+            if what is _PARSED:
+                out.append(list(result) if is_list else result)  # a list is never shared between rows
                 continue
-            if _is_blank(value):
+            out.append([] if is_list else None)
+            if what is _BLANK:
                 if required and (row_number, column.name) not in covered:
-                    issues.append(where.issue(sheet.name, row_number, column.name, f"必填（{column.zh}）不能为空"))
-                record[column.name] = _blank_value(column)
+                    found.append((r, p, where.issue(sheet.name, row_number, column.name, f"必填（{column.zh}）不能为空")))
                 continue
-            if isinstance(value, str) and value.strip() in _EXCEL_ERRORS:
-                issues.append(where.issue(sheet.name, row_number, column.name, f"单元格是 Excel 错误值 {value.strip()}"))
-                record[column.name] = _blank_value(column)
-                continue
-            try:
-                record[column.name] = parse(value)
-            except _Bad as bad:
-                issues.append(where.issue(sheet.name, row_number, column.name, str(bad)))
-                record[column.name] = _blank_value(column)
-                if column.kind == "id":
-                    info.rejected.add(_as_text(value))
-        for column in absent:
-            record[column.name] = _blank_value(column)
-        records.append(record)
+            found.append((r, p, where.issue(sheet.name, row_number, column.name, result)))
+            if what is _REJECTED and column.kind == "id":
+                info.rejected.add(_as_text(value))
+        parsed[column.name] = out
         if tick:
-            tick(1)
+            share = len(kept) * (p + 1) // len(plan) - done
+            done += share
+            tick(share)
+    found.sort(key=lambda f: (f[0], f[1]))
+    issues.extend(f[2] for f in found)
+    for column in sheet.columns:
+        if column.name not in parsed:
+            parsed[column.name] = [[] if column.is_list else None for _ in kept]
+    parsed[ROW_COLUMN] = [row_number for row_number, _ in kept]
     # object columns: an int column with a blank cell must keep its ints (not become 2.0, NaN)
     columns = list(sheet.column_names) + [ROW_COLUMN]
-    return pd.DataFrame({c: pd.Series([r[c] for r in records], dtype=object) for c in columns})
+    return pd.DataFrame({c: pd.Series(parsed[c], dtype=object) for c in columns})
+
+
+def _parsed_column(cells: list[Any], parse: Callable[[Any], Any], required: bool, is_list: bool) -> list | None:
+    """A column's values when every cell is text that parses (or is blank and may be), each
+    distinct text parsed once; None when any cell needs the cell-by-cell path (an error to report)."""
+    distinct = dict.fromkeys(cells)
+    if not all(type(text) is str for text in distinct):
+        return None
+    values: dict[str, Any] = {}
+    for text in distinct:
+        what, value = _parse_cell(text, parse)
+        if what is _PARSED:
+            values[text] = value
+        elif what is _BLANK and not required:
+            values[text] = None
+        else:
+            return None
+    if is_list:  # a list is never shared between rows
+        return [[] if v is None else list(v) for v in map(values.__getitem__, cells)]
+    return list(map(values.__getitem__, cells))
+
+
+def _has_value(values: list[Any], indexes: list[int]) -> bool:
+    width = len(values)
+    for i in indexes:
+        if i < width:
+            value = values[i]
+            if type(value) is str:
+                if value and not value.isspace():
+                    return True
+            elif not _is_blank(value):
+                return True
+    return False
+
+
+# What one cell came to: (_PARSED, value), (_BLANK, None), or (_REJECTED / _UNUSABLE, the message).
+_PARSED, _BLANK, _REJECTED, _UNUSABLE = "parsed", "blank", "rejected", "unusable"
+
+
+def _parse_cell(value: Any, parse: Callable[[Any], Any]) -> tuple[str, Any]:
+    if value is FORMULA_WITHOUT_VALUE:
+        return _UNUSABLE, "单元格只有公式、没有计算结果；请在 Excel 中打开并保存，或“粘贴为数值”"
+    if _is_blank(value):
+        return _BLANK, None
+    if isinstance(value, str) and value.strip() in _EXCEL_ERRORS:
+        return _UNUSABLE, f"单元格是 Excel 错误值 {value.strip()}"
+    try:
+        return _PARSED, parse(value)
+    except _Bad as bad:
+        return _REJECTED, str(bad)
 
 
 _EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!"}
@@ -1043,10 +1110,14 @@ def _resolve(tables: dict[str, pd.DataFrame], where: _Where, notes: list[str]) -
         frame = out.get(sheet)
         if frame is None or not len(frame) or column.name not in frame:
             continue
+        given = frame[column.name].tolist()
+        written = given if column.kind == "ref" else [item for items in given if items for item in items]
+        if all(value is None or registry.kind.get(value) in column.targets for value in dict.fromkeys(written)):
+            continue  # every reference is an id already (the usual case): nothing to replace
         rows = list(zip(_sources_of(frame), frame[ROW_COLUMN].tolist()))
         changed = False
         values = []
-        for value, (source, row) in zip(frame[column.name].tolist(), rows):
+        for value, (source, row) in zip(given, rows):
             if column.kind == "ref":
                 if value is not None:
                     new, how = registry.resolve(value, column.targets)
@@ -1093,7 +1164,7 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
 
     def rows(sheet: str):
         frame = tables.get(sheet)
-        return [] if frame is None else frame.to_dict("records")
+        return [] if frame is None else frame_records(frame)
 
     def issue(sheet, r, column, message):
         issues.append(where.issue(sheet, r[ROW_COLUMN] if r is not None else None, column, message,
@@ -1113,7 +1184,7 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
 
     # Keys unique within each sheet.
     for sheet in SHEETS.values():
-        seen: dict[tuple, tuple[str, int]] = {}
+        seen: dict[tuple, dict] = {}
         for r in records[sheet.name]:
             key = tuple(r[c] for c in sheet.key)
             if key[0] is None:
@@ -1122,9 +1193,10 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
                 src = r.get(SOURCE_COLUMN)
                 shown = "、".join(f"{where.column(sheet.name, c, src)}={_shown(r[c])}" for c in sheet.key
                                  if r[c] is not None)
-                issue(sheet.name, r, sheet.key[-1], f"重复记录（{shown}，与{at(sheet.name, loc(r), seen[key])}相同）")
+                issue(sheet.name, r, sheet.key[-1],
+                      f"重复记录（{shown}，与{at(sheet.name, loc(r), loc(seen[key]))}相同）")
             else:
-                seen[key] = loc(r)
+                seen[key] = r
 
     # Ids unique across the whole data set, also when letter case is ignored.
     owner_of_id: dict[str, tuple[str, tuple[str, int]]] = {}
@@ -1200,7 +1272,7 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
                 broken.add((sheet, loc(r), column.name))
 
     def ok(sheet, r, column) -> bool:
-        return r[column] is not None and (sheet, loc(r), column) not in broken
+        return r[column] is not None and (not broken or (sheet, loc(r), column) not in broken)
 
     # A chain's member list is only known when every members row of it was read whole.
     members_known = usable("members")
@@ -1357,7 +1429,7 @@ def _merge(tables: Mapping[str, pd.DataFrame], where: _Where, issues: list[Issue
             continue
         groups: list[list[dict]] = []
         at: dict[tuple, int] = {}
-        for r in frame.to_dict("records"):
+        for r in frame_records(frame):
             key = tuple(r[c] for c in sheet.key)
             i = at.get(key) if key[0] is not None else None
             if i is None or any(g[SOURCE_COLUMN] == r[SOURCE_COLUMN] for g in groups[i]):

@@ -50,7 +50,7 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from .bulk import without_gc
+from .bulk import records, without_gc
 from .intake import Dataset
 from .intake import same_value as _same_value
 from .schema import REL_TYPES, SERVICES, SUPPORT_REL_OF_LABEL, UNRESOLVED_PROBLEM, district_id, rel_key
@@ -210,9 +210,7 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
         frame = rows.get(sheet)
         if frame is None or not len(frame):
             continue
-        columns = list(frame.columns)
-        # rows as dicts, column by column (much cheaper than to_dict("records")'s per-cell boxing)
-        for r in map(dict, map(lambda vals: zip(columns, vals), zip(*(frame[c].tolist() for c in columns)))):
+        for r in records(frame):
             source = r.get("_source") or names[0]
             mine = None if single else values.setdefault(source, {"nodes": {}, "rels": {}})
             for fact in _row_facts(sheet, r, labels.__getitem__):
