@@ -316,12 +316,26 @@ def rels_of(G: nx.MultiDiGraph, rel_type: str, chain: str | None = None):
             yield u, v, d
 
 
+# The adjacency dicts themselves (what networkx's edge views iterate, in the same order):
+# these helpers run once per member of every chain, where building a view per call cost more
+# than the walk.
+
+def _out_edges(G: nx.MultiDiGraph, node: str):
+    """(end, attrs) of every relationship out of ``node``."""
+    return ((v, d) for v, keyed in G._succ.get(node, {}).items() for d in keyed.values())
+
+
+def _in_edges(G: nx.MultiDiGraph, node: str):
+    """(start, attrs) of every relationship into ``node``."""
+    return ((u, d) for u, keyed in G._pred.get(node, {}).items() for d in keyed.values())
+
+
 def _out(G: nx.MultiDiGraph, node: str, rel_type: str):
-    return ((v, d) for _, v, d in G.out_edges(node, data=True) if d["type"] == rel_type)
+    return ((v, d) for v, keyed in G._succ.get(node, {}).items() for d in keyed.values() if d["type"] == rel_type)
 
 
 def _in(G: nx.MultiDiGraph, node: str, rel_type: str):
-    return ((u, d) for u, _, d in G.in_edges(node, data=True) if d["type"] == rel_type)
+    return ((u, d) for u, keyed in G._pred.get(node, {}).items() for d in keyed.values() if d["type"] == rel_type)
 
 
 def is_label(G: nx.MultiDiGraph, node: str, label: str) -> bool:
@@ -557,14 +571,14 @@ def link_services(G: nx.MultiDiGraph, body: str, link: dict) -> list[str]:
 def support_links(G: nx.MultiDiGraph, target: str, active_only: bool = False) -> list[tuple[str, str, dict]]:
     """(body, relationship type, attrs) of every support link into ``target`` (a chain, firm,
     problem or project), optionally only the active ones."""
-    return sorted(((u, d["type"], d) for u, _, d in G.in_edges(target, data=True)
+    return sorted(((u, d["type"], d) for u, d in _in_edges(G, target)
                    if d["type"] in SUPPORT_TYPES and (not active_only or link_active(d))),
                   key=lambda x: (x[0], x[1], str(x[2].get("service"))))
 
 
 def body_links(G: nx.MultiDiGraph, body: str, active_only: bool = False) -> list[tuple[str, str, dict]]:
     """(target, relationship type, attrs) of every support link a body has."""
-    return sorted(((v, d["type"], d) for _, v, d in G.out_edges(body, data=True)
+    return sorted(((v, d["type"], d) for v, d in _out_edges(G, body)
                    if d["type"] in SUPPORT_TYPES and (not active_only or link_active(d))),
                   key=lambda x: (x[0], x[1], str(x[2].get("service"))))
 
