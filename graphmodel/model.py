@@ -218,18 +218,24 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
                     _, node_id, label, props = fact
                     props = _clean(props)
                     labels.setdefault(node_id, label)
-                    merge(given.setdefault(node_id, {}), props)
-                    node_sources[node_id].add(source)
+                    if node_id in given:
+                        merge(given[node_id], props)
+                    else:
+                        given[node_id] = dict(props)
+                    if not single:
+                        node_sources[node_id].add(source)
                     if mine is not None:
                         merge(mine["nodes"].setdefault(node_id, {}), props)
                 else:
                     _, start, rel_type, end, props = fact
                     props = _clean(props)
                     key = (start, end, rel_key(rel_type, props))
-                    if key not in rels:
-                        rels[key] = (rel_type, {})
-                    merge(rels[key][1], props)
-                    rel_sources[key].add(source)
+                    if key in rels:
+                        merge(rels[key][1], props)
+                    else:
+                        rels[key] = (rel_type, dict(props))
+                    if not single:
+                        rel_sources[key].add(source)
                     if mine is not None:
                         merge(mine["rels"].setdefault(start, {}).setdefault(end, {}).setdefault(key[2], {}), props)
     if single:
@@ -239,12 +245,15 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
         values[names[0]] = {"nodes": given, "rels": nested}
 
     G = nx.MultiDiGraph()
+    only = names[:1]  # one source gave everything (the source bookkeeping above is skipped then)
     for node_id, props in given.items():
         node_labels, finished = finish_node(labels[node_id], props)
-        G.add_node(node_id, label=node_labels[0], labels=node_labels, **finished, sources=sorted(node_sources[node_id]))
+        G.add_node(node_id, label=node_labels[0], labels=node_labels, **finished,
+                   sources=list(only) if single else sorted(node_sources[node_id]))
     for edge, (rel_type, props) in rels.items():
         start, end, key = edge
-        G.add_edge(start, end, key=key, type=rel_type, **props, sources=sorted(rel_sources[edge]))
+        G.add_edge(start, end, key=key, type=rel_type, **props,
+                   sources=list(only) if single else sorted(rel_sources[edge]))
     G.graph["source"] = dataset.source
     G.graph["sources"] = sorted(values)
     G.graph["source_paths"] = dict(dataset.source_paths) or {names[0]: dataset.source}

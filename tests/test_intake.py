@@ -861,3 +861,23 @@ def test_every_command_reading_data_takes_the_read_limits(tmp_path):
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
     assert "--max-rows" in result.stderr and "members" in result.stderr and "Traceback" not in result.stderr
     assert CliRunner().invoke(main, ["analyze", "city-overview", "--data", str(path)]).exit_code == 0
+
+
+# ----------------------------------------------------------------------------- column-wise parsing (issue 17)
+
+def test_repeated_bad_text_is_reported_on_every_row_in_row_order(tmp_path):
+    # Each distinct text of a column is parsed once; its error must still be reported on every
+    # row that holds it, and the issues come back row by row, left to right, as a reader scans.
+    rows = _mutate(lambda r: (_set("members", 1, "role", "ownr")(r), _set("members", 1, "tier", "二")(r),
+                              _set("members", 2, "role", "ownr")(r), _set("members", 3, "tier", "二")(r)))
+    with pytest.raises(IntakeError) as caught:
+        read_dataset(write_csv_folder(tmp_path / "bad", rows))
+    got = [(i.row, i.column) for i in caught.value.issues if i.sheet == "members"]
+    assert got == [(3, "role"), (3, "tier"), (4, "role"), (5, "tier")]
+
+
+def test_equal_list_cells_do_not_share_one_list(tmp_path):
+    rows = _mutate(lambda r: _set("support_bodies", 1, "services", "计量；testing")(r))
+    services = read_dataset(write_csv_folder(tmp_path / "ok", rows))["support_bodies"]["services"].tolist()
+    assert services[0] == services[1] == ["metrology", "testing"]
+    assert services[0] is not services[1]  # one row's list edited later must not change the other's
