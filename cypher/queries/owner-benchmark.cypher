@@ -32,8 +32,13 @@ CALL () {
   WITH $chain AS chosen WHERE chosen IS NULL
   MATCH (c:Chain) RETURN c
 }
-MATCH (e:Enterprise)-[m:MEMBER_OF]->(c)
-WHERE m.role = 'owner'
+// The owner expanded from the chain (a subquery with the chain as its argument), not found
+// through the role index among every chain's memberships.
+CALL (c) {
+  MATCH (c)<-[m:MEMBER_OF]-(e:Enterprise)
+  WHERE m.role = 'owner'
+  RETURN e, m
+}
 MATCH (e)-[r:REPORTS]->(i:Indicator)
 WITH c, e, m, i, max(r.year) AS latest
 MATCH (e)-[r:REPORTS]->(i)

@@ -62,7 +62,9 @@ CALL {
   MATCH (e:Enterprise)-[:MEMBER_OF]->(c)
   WHERE e.sme = true
     AND NOT EXISTS { (:SupportBody)-[l:SUPPORTS]->(e) WHERE coalesce(l.status, 'active') = 'active' }
-  UNWIND COLLECT { MATCH (e)<-[:AFFECTS]-(q:Problem)-[:IN_CHAIN]->(c) RETURN q } AS p
+  // the firm's own few problems, kept when they are this chain's (from the firm, not from the chain:
+  // a big chain has thousands of problems, and this runs for each of its SMEs)
+  UNWIND [(e)<-[:AFFECTS]-(q:Problem) WHERE (q)-[:IN_CHAIN]->(c) | q] AS p
   WITH e, p
   WHERE p.status IN ['open', 'in_progress']
   WITH e, reduce(acc = [], needs IN collect(coalesce(p.needs, [])) | acc + needs) AS needs
@@ -70,29 +72,44 @@ CALL {
          AS service
   RETURN DISTINCT 'enterprise' AS kind, e.id AS target, e.name AS name, service
 }
-CALL {
-  WITH c, service
-  MATCH (b:SupportBody)
-  WHERE service IN coalesce(b.services, [])
-  WITH b,
-       CASE WHEN EXISTS { (b)-[:ENABLES]->(c) } THEN 0
-            WHEN c.district IS NOT NULL
-                 AND EXISTS { (b)-[:ENABLES]->(o:Chain) WHERE o.district = c.district AND o <> c } THEN 1
-            ELSE 2 END AS reach,
-       COUNT { (b)-[l:SUPPORTS|ADDRESSES]->() WHERE coalesce(l.status, 'active') = 'active' } AS load
-  ORDER BY reach, load, b.id
-  LIMIT 3
-  RETURN collect({id: b.id, name: b.name, reach: reach, load: load}) AS best
+// The ranking depends on the chain and the service only, not on the target: each service the
+// chain's targets need is ranked once (one pass over the bodies offering it), not once per
+// target. The rows come out in order (chain seq and id, target kind descending, target,
+// service, rank) by sorting the small rows before they are collected, not by a last ORDER BY:
+// that sort would hold the chain's whole list of targets once per row (thousands of targets
+// for a 20,000-firm chain ran out of transaction memory).
+WITH c, kind, target, name, service
+ORDER BY c.seq, c.id, kind DESC, target, service
+WITH c, collect({kind: kind, target: target, name: name, service: service}) AS targets
+ORDER BY c.seq, c.id
+CALL (c, targets) {
+  UNWIND targets AS t
+  WITH DISTINCT c, t.service AS service
+  CALL (c, service) {
+    MATCH (b:SupportBody)
+    WHERE service IN coalesce(b.services, [])
+    WITH b,
+         CASE WHEN EXISTS { (b)-[:ENABLES]->(c) } THEN 0
+              WHEN c.district IS NOT NULL
+                   AND EXISTS { (b)-[:ENABLES]->(o:Chain) WHERE o.district = c.district AND o <> c } THEN 1
+              ELSE 2 END AS reach,
+         COUNT { (b)-[l:SUPPORTS|ADDRESSES]->() WHERE coalesce(l.status, 'active') = 'active' } AS load
+    ORDER BY reach, load, b.id
+    LIMIT 3
+    RETURN collect({id: b.id, name: b.name, reach: reach, load: load}) AS best
+  }
+  RETURN collect({service: service, best: best}) AS ranked
 }
+UNWIND targets AS t
+WITH c, t, [r IN ranked WHERE r.service = t.service][0].best AS best
 UNWIND range(0, size(best) - 1) AS i
 RETURN c.id AS chain_id,
-       kind AS target_kind,
-       target AS target_id,
-       service,
+       t.kind AS target_kind,
+       t.target AS target_id,
+       t.service AS service,
        i + 1 AS rank,
        best[i].id AS body_id,
        ['chain', 'district', 'city'][best[i].reach] AS reach,
        best[i].load AS active_links,
-       name AS target_name,
+       t.name AS target_name,
        best[i].name AS body_name
-ORDER BY c.seq, chain_id, target_kind DESC, target_id, service, rank

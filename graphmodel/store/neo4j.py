@@ -978,7 +978,10 @@ class Neo4jStore:
         with ``Details``, ``rows``, ``dbHits``, ``children``), e.g. to check that a query seeks
         an index instead of scanning a label (:func:`plan_operators` walks it)."""
         def work(tx):
-            return tx.run("PROFILE " + cypher, params or {}).consume().profile
+            result = tx.run("PROFILE " + cypher, params or {})
+            for _ in result:  # pulled, not discarded: the server has no profile of a discarded big result
+                pass
+            return result.consume().profile
 
         with self._errors(), self._session(read=True) as session:
             return session.execute_read(work)
