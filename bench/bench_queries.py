@@ -48,6 +48,7 @@ TARGET_MS = {"chain": 50.0, "problem": 50.0, "city": 2000.0}
 def _city(firms: int, work: Path):
     from graphmodel.intake import read_dataset
     from graphmodel.model import build_graph
+    from graphmodel.xlsx_reader import Limits
     from synthetic import write_city
 
     folder = work / f"city-{firms}"
@@ -56,7 +57,7 @@ def _city(firms: int, work: Path):
         write_city(folder, firms)
         print(f"wrote the {firms:,}-firm city in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     t = time.perf_counter()
-    G = build_graph(read_dataset(folder))
+    G = build_graph(read_dataset(folder, limits=Limits(max_rows=10_000_000)))  # 1M firms: 3.7M supplies
     print(f"read + validate + build: {time.perf_counter() - t:.1f} s; {G.number_of_nodes():,} nodes, "
           f"{G.number_of_edges():,} relationships", file=sys.stderr)
     return G
