@@ -589,9 +589,13 @@ def link_services(G: nx.MultiDiGraph, body: str, link: dict) -> list[str]:
 def support_links(G: nx.MultiDiGraph, target: str, active_only: bool = False) -> list[tuple[str, str, dict]]:
     """(body, relationship type, attrs) of every support link into ``target`` (a chain, firm,
     problem or project), optionally only the active ones."""
-    return sorted(((u, d["type"], d) for u, d in _in_edges(G, target)
-                   if d["type"] in SUPPORT_TYPES and (not active_only or link_active(d))),
-                  key=lambda x: (x[0], x[1], str(x[2].get("service"))))
+    return sorted(_support_in(G, target, active_only), key=lambda x: (x[0], x[1], str(x[2].get("service"))))
+
+
+def _support_in(G: nx.MultiDiGraph, target: str, active_only: bool = False):
+    """:func:`support_links` unsorted (for callers that only gather them into sets)."""
+    return ((u, d["type"], d) for u, d in _in_edges(G, target)
+            if d["type"] in SUPPORT_TYPES and (not active_only or link_active(d)))
 
 
 def body_links(G: nx.MultiDiGraph, body: str, active_only: bool = False) -> list[tuple[str, str, dict]]:
@@ -647,7 +651,7 @@ def chain_bodies(G: nx.MultiDiGraph, chain_id: str) -> dict[str, list[str]]:
     others: dict[str, set[str]] = defaultdict(set)
     targets = list(chain_members(G, chain_id)) + chain_problems(G, chain_id) + chain_projects(G, chain_id)
     for target in targets:
-        for body, _, link in support_links(G, target):
+        for body, _, link in _support_in(G, target):
             if body not in enablers:
                 others[body].update(link_services(G, body, link))
     out = dict(enablers)
