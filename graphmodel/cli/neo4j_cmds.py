@@ -127,7 +127,7 @@ def _store(uri, username, password, database):
               help="One transaction for the whole load (all or nothing; needs server memory for it all).")
 @click.option("--bulk", is_flag=True,
               help="First load into an EMPTY database of the local server (qmap neo4j start): neo4j-admin "
-                   "import, ~10x faster on a big city; the server is stopped and restarted for it.")
+                   "import, far faster on a big city; the server is stopped and restarted for it.")
 @click.option("--home", type=click.Path(file_okay=False), default=None,
               help="With --bulk: the local server's folder (default: $QMAP_NEO4J_HOME or ~/.cache/qmap/neo4j).")
 @quiet_option
