@@ -9,27 +9,23 @@ named by NEO4J_URI; the plain loads they compare with go to the shared one (``ne
 
 from __future__ import annotations
 
-import csv
 import json
-import shutil
-from pathlib import Path
 
 import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from conftest import neo4j_missing
 from handmade import handmade_rows, write_csv_folder
 from sources_help import as_source, merge_sources
+from test_store_neo4j import _copy_without
+from test_store_server import PASSWORD, private_server  # noqa: F401 -- a fixture: a server of our own
 from graphmodel.cli import main
 from graphmodel.demo import generate_demo, split_by_district
 from graphmodel.intake import read_dataset, read_tables
 from graphmodel.model import add_node, add_rel, build_graph
 from graphmodel.store.bulk import NotEmptyError, bulk_load, csv_type, local_port, write_import_files
 from graphmodel.store.neo4j import Neo4jStore, StoreError, _Plan
-from graphmodel.store.server import LocalServer, ServerError, free_port
-
-PASSWORD = "qmap-bulk-test-pw"
+from graphmodel.store.server import LocalServer, free_port
 
 
 # --------------------------------------------------------------------------- helpers
@@ -83,23 +79,10 @@ def assert_same_dump(actual: dict, expected: dict) -> None:
     assert actual["constraints"] == expected["constraints"]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    if not (shutil.which("java") and shutil.which("mvn")):
-        neo4j_missing("Java and Maven are needed to build the local Neo4j")
-    server = LocalServer(home=tmp_path_factory.mktemp("neo4j-bulk-home"), port=free_port(), password=PASSWORD,
-                         heap="1g", pagecache="256m")
-    try:
-        server.start(timeout=240)
-    except ServerError as exc:
-        neo4j_missing(f"could not start a private Neo4j: {exc}")
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def empty(server):
-    """The private server, running, its database empty."""
+def empty(private_server):
+    """The private server (its own folder and port), running, its database empty."""
+    server = private_server
     if not server.running_pid():
         server.start(timeout=240)
     with Neo4jStore(server.uri, "neo4j", PASSWORD) as store:
@@ -125,18 +108,6 @@ def demo_districts() -> nx.MultiDiGraph:
     parts = split_by_district(generate_demo(233))
     return merge_sources({f"{d}.xlsx": as_source(build_graph(read_tables(part, source=f"{d}.xlsx")), f"{d}.xlsx")
                           for d, part in sorted(parts.items())})
-
-
-def _copy_without(src: Path, dst: Path, gone: set[str]) -> Path:
-    """A copy of a CSV intake folder with every row naming one of ``gone`` left out."""
-    dst.mkdir(parents=True)
-    for path in src.glob("*.csv"):
-        with open(path, encoding="utf-8", newline="") as fh:
-            rows = list(csv.reader(fh))
-        kept = [rows[0]] + [r for r in rows[1:] if not gone & set(r)]
-        with open(dst / path.name, "w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh, lineterminator="\n").writerows(kept)
-    return dst
 
 
 # --------------------------------------------------------------------------- no server needed

@@ -206,7 +206,7 @@ def _bulk_load(paths, uri, username, password, database, atomic, home, quiet):
         fail(str(exc), 2)
     except StoreError as exc:
         fail(str(exc), 2 if exc.kind in ("config", "input") else 1)
-    except ServerError as exc:
+    except (ServerError, OSError) as exc:   # OSError: the import files could not be written
         fail(f"批量导入失败 bulk load failed: {exc}", 1)
     click.echo(f"✔ {G.graph['source']} → {safe_uri(server.uri)} (neo4j-admin import): {report.nodes} nodes, "
                f"{report.relationships} relationships ({', '.join(report.chains) or 'no chains'}) in "
