@@ -126,8 +126,8 @@ def _store(uri, username, password, database):
 @click.option("--atomic", is_flag=True,
               help="One transaction for the whole load (all or nothing; needs server memory for it all).")
 @click.option("--bulk", is_flag=True,
-              help="First load into an EMPTY database of the local server (qmap neo4j start): neo4j-admin "
-                   "import, far faster on a big city; the server is stopped and restarted for it.")
+              help="First load into an EMPTY database of the local server (qmap neo4j start) by neo4j-admin "
+                   "import; the server is stopped and restarted for it.")
 @click.option("--home", type=click.Path(file_okay=False), default=None,
               help="With --bulk: the local server's folder (default: $QMAP_NEO4J_HOME or ~/.cache/qmap/neo4j).")
 @quiet_option

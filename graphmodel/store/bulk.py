@@ -1,7 +1,7 @@
 """The bulk path: fill an empty local Neo4j database with ``neo4j-admin database import full``.
 
 ``qmap load --bulk`` (issue 17): on a first load of a big city the server's own importer is
-an order of magnitude faster than the batched sync of :meth:`Neo4jStore.load` (see
+faster than the batched sync of :meth:`Neo4jStore.load` (the import alone 25 s against 190 s at 1.1M rows, see
 ``bench/bench_load.py``). It writes store files directly, so it only fills an **empty** (or
 absent) database of the **local server qmap manages** (:class:`LocalServer`), which it
 stops for the import and starts again.
