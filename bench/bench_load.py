@@ -12,10 +12,13 @@ then loaded into an empty database four ways:
   and relationship rows, written as CSV into the server's import folder, upserted by the
   server alone (no bookkeeping, no client);
 - anchor 2, ``neo4j-admin database import full`` into an empty database (the bulk limit; the
-  server must be a local one started by qmap, ``--home``, and is stopped and restarted).
+  server must be a local one started by qmap, ``--home``, and is stopped and restarted);
+- ``qmap load --bulk`` end to end (with ``--admin``): read + validate + build, then
+  :func:`graphmodel.store.bulk.bulk_load` into the emptied database (the plan's final rows
+  with all the sync's bookkeeping as CSV, stop, neo4j-admin import, start, schema, sources).
 
-It prints rows/s for each and the ratios ``qmap load / LOAD CSV`` and ``admin import / qmap
-load``. ``--per-row`` adds the old comparison of batched ``UNWIND … MERGE`` against one MERGE
+It prints rows/s for each and the ratios ``qmap load / LOAD CSV``, ``admin import / qmap
+load`` and ``qmap load --bulk`` against both. ``--per-row`` adds the old comparison of batched ``UNWIND … MERGE`` against one MERGE
 per row on synthetic SUPPLIES.
 
 Needs a server: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD (and NEO4J_DATABASE). It wipes that
@@ -148,6 +151,22 @@ def admin_import_anchor(home: Path, plan: _Plan) -> float:
     return seconds
 
 
+def bulk_end_to_end(home: Path, folder: Path):
+    """``qmap load --bulk`` as the command runs it, into the (emptied) local server in ``home``:
+    intake + build, then :func:`bulk_load`. The report, with ``intake`` seconds added."""
+    from graphmodel.intake import read_dataset
+    from graphmodel.model import build_graph
+    from graphmodel.store.bulk import bulk_load
+    from graphmodel.store.server import LocalServer
+
+    started = time.perf_counter()
+    G = build_graph(read_dataset(folder))
+    intake = time.perf_counter() - started
+    report = bulk_load(G, LocalServer.from_env(home=home))
+    report.intake = intake
+    return report
+
+
 # --------------------------------------------------------------------------- city mode
 
 def city(opts, store: Neo4jStore) -> None:
@@ -189,6 +208,9 @@ def city(opts, store: Neo4jStore) -> None:
                 path.unlink()
         admin = admin_import_anchor(Path(opts.home), plan) if opts.home and opts.admin else None
         store.wipe()
+        bulk = bulk_end_to_end(Path(opts.home), folder) if opts.home and opts.admin else None
+        if bulk is not None:
+            store.wipe()
 
         print()
         print(f"{'path':<44} | {'rows':>10} | {'seconds':>8} | {'rows/s':>8}")
@@ -201,6 +223,9 @@ def city(opts, store: Neo4jStore) -> None:
             lines.append(("LOAD CSV … IN TRANSACTIONS (server alone)", rows, anchor))
         if admin is not None:
             lines.append(("neo4j-admin database import (empty db)", rows, admin))
+        if bulk is not None:
+            lines.append(("qmap load --bulk end to end (empty db)", rows, bulk.seconds + bulk.intake))
+            lines.append(("  of which neo4j-admin import", rows, bulk.import_seconds))
         for name, n, seconds in lines:
             print(f"{name:<44} | {n:>10,} | {seconds:>8.1f} | {n / seconds:>8,.0f}")
         print()
@@ -209,8 +234,16 @@ def city(opts, store: Neo4jStore) -> None:
                   f"(Neo4jStore.load alone / LOAD CSV: {anchor / first:.2f}x)")
         if admin is not None:
             print(f"ratio neo4j-admin import / qmap load end to end: {(intake + first) / admin:.1f}x faster")
+        if bulk is not None:
+            whole = bulk.seconds + bulk.intake
+            # rows/s of --bulk over rows/s of the other path (>1: --bulk is faster)
+            print(f"ratio qmap load --bulk / qmap load, end to end: {(intake + first) / whole:.2f}x   "
+                  f"(--bulk / neo4j-admin import alone: {admin / whole:.2f}x"
+                  + (f", --bulk / LOAD CSV: {anchor / whole:.2f}x" if anchor is not None else "") + ")")
         print(json.dumps({"firms": opts.firms, "rows": rows, "intake": intake, "load": first, "again": again.seconds,
-                          "reload_1pct": changed.seconds, "load_csv": anchor, "admin_import": admin}))
+                          "reload_1pct": changed.seconds, "load_csv": anchor, "admin_import": admin,
+                          "bulk": bulk.seconds + bulk.intake if bulk is not None else None,
+                          "bulk_import": bulk.import_seconds if bulk is not None else None}))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -125,8 +125,13 @@ def _store(uri, username, password, database):
               help="Rows per transaction.")
 @click.option("--atomic", is_flag=True,
               help="One transaction for the whole load (all or nothing; needs server memory for it all).")
+@click.option("--bulk", is_flag=True,
+              help="First load into an EMPTY database of the local server (qmap neo4j start) by neo4j-admin "
+                   "import; the server is stopped and restarted for it.")
+@click.option("--home", type=click.Path(file_okay=False), default=None,
+              help="With --bulk: the local server's folder (default: $QMAP_NEO4J_HOME or ~/.cache/qmap/neo4j).")
 @quiet_option
-def load(paths, uri, username, password, database, batch_size, atomic, quiet):
+def load(paths, uri, username, password, database, batch_size, atomic, bulk, home, quiet):
     """Load workbooks into Neo4j: validate, then upsert; each source ends up exactly as it is now.
 
     Several paths (or a folder holding several workbooks) are read as one graph first, so
@@ -139,10 +144,15 @@ def load(paths, uri, username, password, database, batch_size, atomic, quiet):
     Example:
         qmap load ../shared/data/willems/W38 --uri bolt://127.0.0.1:7687
         qmap load 普陀区.xlsx 奉贤区.xlsx
+        qmap load --bulk 全市/        # first load of a big city into an empty local database
     """
     from ..store.neo4j import StoreError, safe_uri
     from .core import load_graph
 
+    if bulk:
+        return _bulk_load(paths, uri, username, password, database, atomic, home, quiet)
+    if home:
+        fail("--home 只用于 --bulk --home only goes with --bulk (the local server's folder)", 2)
     G = load_graph(paths)  # exits 2 listing every intake error and conflict; nothing is written
     path = G.graph["source"]
     store = _store(uri, username, password, database)
@@ -171,6 +181,37 @@ def load(paths, uri, username, password, database, batch_size, atomic, quiet):
                f"({', '.join(report.chains) or 'no chains'}) in {report.seconds:.1f}s")
     click.echo(f"  新建 created {report.nodes_created} nodes, {report.relationships_created} relationships; "
                f"删除 removed {report.nodes_deleted} nodes, {report.relationships_deleted} relationships")
+
+
+def _bulk_load(paths, uri, username, password, database, atomic, home, quiet):
+    """``qmap load --bulk``: the checks that need no data first, then intake, then the import."""
+    from ..store.bulk import NotEmptyError, bulk_load, local_port
+    from ..store.neo4j import StoreError, safe_uri
+    from ..store.server import ServerError
+    from .core import load_graph
+
+    if atomic:
+        fail("--atomic 不能与 --bulk 同用 --atomic does not go with --bulk (an import is all or nothing anyway)", 2)
+    uri = uri or os.environ.get("NEO4J_URI")
+    port = local_port(uri)
+    if uri and port is None:
+        fail(f"--bulk 需要 qmap 管理的本机服务器 --bulk needs the local server qmap manages (qmap neo4j start), "
+             f"not {safe_uri(uri)}: use plain `qmap load` for a remote server", 2)
+    G = load_graph(paths)  # exits 2 listing every intake error and conflict; nothing is written
+    server = _server(port, home, password=password)
+    say = (lambda message: click.echo(f"… {message}", err=True)) if show_progress(quiet) else None
+    try:
+        report = bulk_load(G, server, username=username, database=database, progress=say)
+    except NotEmptyError as exc:
+        fail(str(exc), 2)
+    except StoreError as exc:
+        fail(str(exc), 2 if exc.kind in ("config", "input") else 1)
+    except (ServerError, OSError) as exc:   # OSError: the import files could not be written
+        fail(f"批量导入失败 bulk load failed: {exc}", 1)
+    click.echo(f"✔ {G.graph['source']} → {safe_uri(server.uri)} (neo4j-admin import): {report.nodes} nodes, "
+               f"{report.relationships} relationships ({', '.join(report.chains) or 'no chains'}) in "
+               f"{report.seconds:.1f}s, of which the import {report.import_seconds:.1f}s")
+    click.echo("  之后用普通 `qmap load` 同步更新 later loads of these sources: plain `qmap load` (it syncs)")
 
 
 # --------------------------------------------------------------------------- query

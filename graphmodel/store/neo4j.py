@@ -64,7 +64,7 @@ from neo4j import GraphDatabase
 from neo4j import exceptions as neo4j_errors
 
 from ..resources import cypher_text
-from ..model import FINISHED
+from ..model import FINISHED, finish_node
 from ..schema import DERIVED_LABELS, LABELS, REL_TYPES, rel_key
 
 __all__ = [
@@ -585,6 +585,35 @@ class _Plan:
     def rows(self) -> int:
         return self.G.number_of_nodes() + self.G.number_of_edges()
 
+    def final_nodes(self) -> Iterator[tuple[str, tuple[str, ...], dict]]:
+        """(primary label, labels, properties) of every node as loading this plan into an
+        empty database leaves it: what ``merge_nodes.cypher`` computes from the same rows
+        (the sent properties, the derived labels and ``model.FINISHED`` values, the
+        bookkeeping of ``contribute.cypher``). The bulk path writes exactly these.
+
+        >>> from graphmodel.model import add_node
+        >>> G = nx.MultiDiGraph(source="a.xlsx"); add_node(G, "E1", ("Enterprise",), name="甲")
+        >>> [(l, p["sme"], p["sources"]) for _, l, p in _Plan(G).final_nodes()]
+        [(('Enterprise',), True, ['a.xlsx'])]
+        """
+        for label in sorted(self.node_groups):
+            for row in self.node_groups[label]:
+                props = dict(row["props"])
+                labels, finished = finish_node(label, props)
+                for key in FINISHED.get(label, ()):
+                    props[key] = finished[key]
+                props.update(_bookkeeping(row["given"]))
+                yield label, labels, props
+
+    def final_rels(self) -> Iterator[tuple[tuple[str, str, str], str, str, dict]]:
+        """((type, start label, end label), start id, end id, properties) of every relationship
+        as loading this plan into an empty database leaves it (``merge_rels.cypher``: the
+        key as ``qmap_key``, the sent properties, the bookkeeping)."""
+        for group in sorted(self.rel_groups):
+            for row in self.rel_groups[group]:
+                props = {"qmap_key": row["key"], **row["props"], **_bookkeeping(row["given"])}
+                yield group, row["start"], row["end"], props
+
     def transactions(self, batch_size: int) -> Iterator[list[tuple[str, list[dict], bool]]]:
         """The upserts, packed into transactions of at most ``batch_size`` rows."""
         return _packed(self.upserts(batch_size), batch_size)
@@ -600,6 +629,13 @@ class _Plan:
             text = statement("merge_rels", rel_type=rel_type, start=start, end=end)
             for rows in _chunks(self.rel_groups[(rel_type, start, end)], batch_size):
                 yield text, rows, False
+
+
+def _bookkeeping(given: tuple) -> dict:
+    """The bookkeeping ``contribute.cypher`` leaves on an entity no other source gives, from
+    the row's ``given`` entries ([source, mark, keys], sorted by source)."""
+    return {"sources": [e[0] for e in given], "qmap_marks": " ".join(e[1] for e in given),
+            "qmap_given": [e[2] for e in given]}
 
 
 def _wire(rows: list[dict], is_node: bool) -> dict:

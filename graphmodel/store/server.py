@@ -367,11 +367,13 @@ class LocalServer:
             detail = (proc.stderr or proc.stdout).strip().splitlines()
             raise ServerError("could not set the initial password: " + (detail[-1] if detail else "unknown error"))
 
-    def admin_import(self, nodes: list[Path], relationships: list[Path], database: str = "neo4j") -> None:
+    def admin_import(self, nodes: list[Path], relationships: list[Path], database: str = "neo4j",
+                     options: tuple[str, ...] | list[str] = ()) -> None:
         """``neo4j-admin database import full`` of CSV files into ``database``, replacing it.
 
         The bulk path for an empty database: the server must be stopped (Community edition
-        serves one database, and the import writes its store files directly).
+        serves one database, and the import writes its store files directly). ``options`` are
+        further ``--name=value`` options of the import (array delimiter, multi-line fields…).
         """
         if self.running_pid():
             raise ServerError("neo4j-admin import needs the server stopped (qmap neo4j stop)")
@@ -381,7 +383,7 @@ class LocalServer:
         _write_private(args, "\n".join(_quote_arg(a) for a in (
             "-cp", classpath, ADMIN_CLASS, "database", "import", "full", database, "--overwrite-destination=true",
             *[f"--nodes={Path(n).as_posix()}" for n in nodes],
-            *[f"--relationships={Path(r).as_posix()}" for r in relationships])) + "\n")
+            *[f"--relationships={Path(r).as_posix()}" for r in relationships], *options)) + "\n")
         env = dict(os.environ, NEO4J_HOME=str(self.home), NEO4J_CONF=str(self.conf_dir))
         try:
             proc = subprocess.run([java, f"@{args}"], capture_output=True, text=True, env=env, cwd=self.home)
