@@ -67,8 +67,19 @@ def _load(store: Neo4jStore, G, bulk: bool, home: str | None) -> float:
     t = time.perf_counter()
     if bulk:
         from graphmodel.store.bulk import bulk_load  # the path of ``qmap load --bulk``
+        from graphmodel.store.server import LocalServer
 
-        bulk_load(G, home=home)
+        steps = []
+
+        def progress(message: str) -> None:
+            steps.append((time.perf_counter(), message))
+
+        report = bulk_load(G, LocalServer.from_env(home=home), progress=progress)
+        steps.append((time.perf_counter(), "done"))
+        for (at, message), (end, _) in zip(steps, steps[1:]):
+            print(f"  {end - at:7.1f} s  {message}", file=sys.stderr)
+        print(f"  (neo4j-admin import itself {report.import_seconds:.1f} s; {report.fixed:,} entities fixed over Bolt)",
+              file=sys.stderr)
     else:
         store.load(G)
     seconds = time.perf_counter() - t
@@ -116,8 +127,7 @@ def main(argv=None) -> int:
             nodes = store.counts()["nodes"]
             if sum(nodes.values()) and not args.wipe:
                 raise SystemExit("the database is not empty: add --wipe to empty it first")
-            if not args.bulk:
-                store.wipe()
+            store.wipe()
             seconds = _load(store, G, args.bulk, args.home)
             print(f"loaded ({'neo4j-admin import' if args.bulk else 'Neo4jStore.load'}) in {seconds:.1f} s",
                   file=sys.stderr)

@@ -29,10 +29,11 @@ CALL () {
 MATCH (e:Enterprise)-[:MEMBER_OF]->(c)
 WHERE e.sme = true
   AND NOT EXISTS { (:SupportBody)-[l:SUPPORTS]->(e) WHERE coalesce(l.status, 'active') = 'active' }
-// The firm's unresolved problems in this chain, expanded from the firm (the list keeps the
-// planner from reading every problem through the status index instead).
+// The firm's unresolved problems in this chain, expanded from the firm: its own few problems,
+// kept when they are this chain's (a list, so the planner neither reads every problem through
+// the status index nor expands the chain's thousands of problems once per SME).
 WITH c, e, COLLECT {
-  UNWIND COLLECT { MATCH (e)<-[:AFFECTS]-(q:Problem)-[:IN_CHAIN]->(c) RETURN q } AS p
+  UNWIND [(e)<-[:AFFECTS]-(q:Problem) WHERE (q)-[:IN_CHAIN]->(c) | q] AS p
   WITH p
   WHERE p.status IN ['open', 'in_progress']
   RETURN DISTINCT p.id AS id ORDER BY id
