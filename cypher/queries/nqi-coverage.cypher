@@ -33,8 +33,10 @@ CALL () {
   WITH $chain AS chosen WHERE chosen IS NULL
   MATCH (c:Chain) RETURN c
 }
+// The chain's problems expanded from the chain (the list keeps the planner from reading every
+// problem through the status index instead, as statistics left by a big city led it to).
 WITH c,
-     [(p:Problem)-[:IN_CHAIN]->(c) WHERE p.status IN ['open', 'in_progress'] | {
+     [p IN COLLECT { MATCH (c)<-[:IN_CHAIN]-(q:Problem) RETURN q } WHERE p.status IN ['open', 'in_progress'] | {
         needs: coalesce(p.needs, []),
         covered: reduce(acc = [], services IN
               [(b:SupportBody)-[l:ADDRESSES]->(p)
