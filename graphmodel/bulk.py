@@ -53,7 +53,7 @@ def records(frame) -> list[dict[str, Any]]:
     on its own, while ``Series.tolist()`` converts a whole column at once.
 
     >>> import pandas as pd
-    >>> records(pd.DataFrame({"a": [1, 2], "b": ["x", None]}))
+    >>> records(pd.DataFrame({"a": [1, 2], "b": pd.Series(["x", None], dtype=object)}))  # intake's columns
     [{'a': 1, 'b': 'x'}, {'a': 2, 'b': None}]
     """
     columns = list(frame.columns)
