@@ -32,13 +32,11 @@ CALL () {
   WITH $chain AS chosen WHERE chosen IS NULL
   MATCH (c:Chain) RETURN c
 }
-// The owner expanded from the chain (a subquery with the chain as its argument), not found
-// through the role index among every chain's memberships.
-CALL (c) {
-  MATCH (c)<-[m:MEMBER_OF]-(e:Enterprise)
-  WHERE m.role = 'owner'
-  RETURN e, m
-}
+// The owner expanded from the chain: a pattern comprehension is always planned from its bound
+// chain, where a MATCH (even in a subquery) was at times planned through the role index over
+// every chain's memberships.
+UNWIND [(c)<-[m:MEMBER_OF]-(e:Enterprise) WHERE m.role = 'owner' | {e: e, m: m}] AS owner
+WITH c, owner.e AS e, owner.m AS m
 MATCH (e)-[r:REPORTS]->(i:Indicator)
 WITH c, e, m, i, max(r.year) AS latest
 MATCH (e)-[r:REPORTS]->(i)
