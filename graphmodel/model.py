@@ -349,11 +349,11 @@ def _in_edges(G: nx.MultiDiGraph, node: str):
 
 
 def _out(G: nx.MultiDiGraph, node: str, rel_type: str):
-    return ((v, d) for v, keyed in G._succ.get(node, {}).items() for d in keyed.values() if d["type"] == rel_type)
+    return ((v, d) for v, d in _out_edges(G, node) if d["type"] == rel_type)
 
 
 def _in(G: nx.MultiDiGraph, node: str, rel_type: str):
-    return ((u, d) for u, keyed in G._pred.get(node, {}).items() for d in keyed.values() if d["type"] == rel_type)
+    return ((u, d) for u, d in _in_edges(G, node) if d["type"] == rel_type)
 
 
 def is_label(G: nx.MultiDiGraph, node: str, label: str) -> bool:
