@@ -316,6 +316,7 @@ def bulk_load(G: nx.MultiDiGraph, server: LocalServer, username: str = "neo4j", 
             store.apply_schema()
             step("登记来源 registering the sources")
             _finish(store, plan, files)
+            store.refresh_statistics()
         report.fixed = files.fixes
     finally:
         shutil.rmtree(folder, ignore_errors=True)
