@@ -52,6 +52,9 @@ __all__ = ["BulkReport", "NotEmptyError", "ImportFiles", "bulk_load", "write_imp
 #: Array delimiters, in order of preference: control characters no analyst types.
 _DELIMITERS = ("\x1f", "\x1e", "\x1d", "\x1c", "\x1b", "\x1a", "\x19", "\x18", "\x01")
 _SCALARS = {str: "string", bool: "boolean", int: "long", float: "double"}
+# The types whose column type is the type alone (no value check): most values, typed without a call.
+_PLAIN_KINDS = {str: "string", bool: "boolean", int: "long"}
+_ANY_DELIMITER = re.compile("[" + "".join(_DELIMITERS) + "]")
 _FIX_BATCH = 5000
 
 
@@ -153,6 +156,7 @@ class _Writer:
     def __init__(self, files: ImportFiles, prefix: str, fixed: tuple[str, ...], target: list[Path]):
         self.files, self.prefix, self.fixed, self.target = files, prefix, fixed, target
         self.kinds: dict[Any, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        self.ambiguous: dict[Any, tuple[str, ...]] = {}
         self.open: dict[tuple, Any] = {}
         self.multiline: set[Path] = set()
 
@@ -160,15 +164,21 @@ class _Writer:
         """Note the types of a row's values and drop the delimiters its list items contain."""
         kinds = self.kinds[group]
         for k, v in props.items():
-            kinds[k].add(csv_type(v))
-            if type(v) is list:
-                delimiters[:] = [d for d in delimiters if not any(type(x) is str and d in x for x in v)]
+            kind = _PLAIN_KINDS.get(type(v))
+            if kind is None:
+                kind = csv_type(v)
+                if type(v) is list and _ANY_DELIMITER.search("".join(x for x in v if type(x) is str)):
+                    delimiters[:] = [d for d in delimiters if not any(type(x) is str and d in x for x in v)]
+            kinds[k].add(kind)
 
     def write(self, group, name: str, lead: list[str], props: dict) -> dict:
         """Write one row; the properties it could not carry (to be set after the import)."""
         kinds = self.kinds[group]
-        row_kinds = {k: csv_type(v) for k, v in props.items()}
-        mixed = tuple(row_kinds.get(k) for k in sorted(kinds) if len(kinds[k] - {None}) > 1)
+        row_kinds = {k: _PLAIN_KINDS.get(type(v)) or csv_type(v) for k, v in props.items()}
+        ambiguous = self.ambiguous.get(group)
+        if ambiguous is None:   # all rows are observed by now
+            ambiguous = self.ambiguous[group] = tuple(k for k in sorted(kinds) if len(kinds[k] - {None}) > 1)
+        mixed = tuple(row_kinds.get(k) for k in ambiguous)
         handle = self.open.get((group, mixed))
         if handle is None:
             columns = []
@@ -187,14 +197,22 @@ class _Writer:
             handle = self.open[(group, mixed)] = (fh, path, columns)
             self.target.append(path)
         fh, path, columns = handle
+        delimiter = self.files.delimiter
         cells = [_quoted(x) for x in lead]
         for k, kind in columns:
             v = props.get(k)
-            cells.append("" if v is None or row_kinds[k] != kind else _cell(v, kind, self.files.delimiter))
+            if v is None or row_kinds[k] != kind:
+                cells.append("")
+            elif kind == "string":
+                cells.append('"' + v.replace('"', '""') + '"')
+            else:
+                cells.append(_cell(v, kind, delimiter))
         line = ",".join(cells)
         if "\n" in line or "\r" in line:
             self.multiline.add(path)
         fh.write(line + "\n")
+        if None not in row_kinds.values():
+            return {}
         return {k: v for k, v in props.items() if row_kinds[k] is None}
 
     def close(self) -> None:
