@@ -44,6 +44,7 @@ from typing import Any, Callable
 
 import networkx as nx
 
+from ..bulk import without_gc
 from .neo4j import Neo4jStore, StoreError, _chunks, _Plan, statement
 from .server import LocalServer, ServerError, _port_free
 
@@ -221,6 +222,7 @@ class _Writer:
         self.files.multiline.extend(p for p in self.target if p in self.multiline)
 
 
+@without_gc   # each row makes a few dicts; the collector would rescan the plan's millions
 def write_import_files(plan: _Plan, folder: Path) -> ImportFiles:
     """The plan's final nodes and relationships as neo4j-admin CSV files in ``folder``."""
     files = ImportFiles(Path(folder), "")

@@ -67,6 +67,7 @@ import neo4j
 from neo4j import GraphDatabase
 from neo4j import exceptions as neo4j_errors
 
+from ..bulk import without_gc
 from ..resources import cypher_text
 from ..model import FINISHED, finish_node
 from ..schema import DERIVED_LABELS, LABELS, REL_TYPES, rel_key
@@ -447,21 +448,31 @@ class _GivenKeys:
     def __init__(self, G: nx.MultiDiGraph):
         self.values = G.graph.get("source_values")
         self.given = G.graph.get("given") or {}
+        values = self.values or {}
+        self.nodes = {s: v.get("nodes", {}) for s, v in values.items()}
+        self.rels = {s: v.get("rels", {}) for s, v in values.items()}
 
     def node(self, node: str, srcs: list[str]) -> dict | None:
         if self._known(srcs):
-            return {s: self.values[s].get("nodes", {}).get(node, {}).keys() for s in srcs}
+            return {s: self.nodes[s].get(node, _EMPTY).keys() for s in srcs}
         return self.given.get(node)
 
     def _known(self, srcs: list[str]) -> bool:
         # values recorded under other names (a graph renamed after it was built) say nothing
-        return self.values is not None and all(s in self.values for s in srcs)
+        if self.values is None:
+            return False
+        for s in srcs:
+            if s not in self.values:
+                return False
+        return True
 
     def rel(self, u: str, v: str, key: str, srcs: list[str]) -> dict | None:
         if self._known(srcs):
-            return {s: self.values[s].get("rels", {}).get(u, {}).get(v, {}).get(key, {}).keys()
-                    for s in srcs}
+            return {s: self.rels[s].get(u, _EMPTY).get(v, _EMPTY).get(key, _EMPTY).keys() for s in srcs}
         return self.given.get((u, v, key))
+
+
+_EMPTY: dict = {}
 
 
 def _gave(key: str, given: dict | None, props: dict) -> bool:
@@ -481,6 +492,7 @@ class _Plan:
     sources may give different keys); otherwise every source of an entity gave all it has.
     """
 
+    @without_gc   # a row dict per entity: the cyclic collector would rescan them all, over and over
     def __init__(self, G: nx.MultiDiGraph, marks: dict[str, str] | None = None):
         self.G = G
         declared = list(G.graph.get("sources") or ())
@@ -566,10 +578,16 @@ class _Plan:
         given_of: dict[tuple, tuple] = {}
         for row, srcs, given in entities:
             if given is not None:
-                data_keys = sorted(k for k in row["props"] if k != "id")
-                row["given"] = tuple((s, self.marks[s], ",".join(sorted(k for k in given[s] if k != "id")
-                                                                   if s in given else data_keys))
-                                     for s in srcs)
+                # rows of one shape (their keys, sources and given keys) share one entry
+                shape = (tuple(row["props"]), tuple(srcs),
+                         tuple(tuple(given[s]) if s in given else None for s in srcs))
+                if shape not in given_of:
+                    data_keys = sorted(k for k in row["props"] if k != "id")
+                    given_of[shape] = tuple(
+                        (s, self.marks[s], ",".join(sorted(k for k in given[s] if k != "id")
+                                                    if s in given else data_keys))
+                        for s in srcs)
+                row["given"] = given_of[shape]
             else:
                 shape = (tuple(row["props"]), tuple(srcs))
                 if shape not in given_of:
