@@ -762,35 +762,71 @@ def chain_subgraph(G: nx.MultiDiGraph, chain_id: str) -> nx.MultiDiGraph:
 
 def summary(G: nx.MultiDiGraph) -> dict[str, Any]:
     """Counts per label and relationship type (the ``qmap validate`` summary)."""
-    labels = Counter(label for _, d in G.nodes(data=True) for label in d["labels"])
-    types = Counter(d["type"] for _, _, d in G.edges(data=True))
+    labels = Counter(label for d in G._node.values() for label in d["labels"])
+    types = Counter(d["type"] for ends in G._succ.values() for keyed in ends.values() for d in keyed.values())
     return {"nodes": dict(sorted(labels.items())), "relationships": dict(sorted(types.items()))}
 
 
+@without_gc  # it makes a tuple per relationship; a collection would walk the whole graph each time
 def chain_table(G: nx.MultiDiGraph):
     """One row per chain, in display order: members, SMEs, bodies, problems, projects, supplies.
+
+    Each count is the length of what the vocabulary lists for the chain (:func:`chain_members`,
+    :func:`chain_bodies`, :func:`chain_problems`, :func:`chain_projects`, :func:`chain_supplies`),
+    gathered for every chain in one walk over the relationships: ``qmap validate`` prints it
+    for hundreds of chains, where asking each chain's lists walked every member's edges again.
 
     >>> chain_table(G).columns.tolist()[:4]    # doctest: +SKIP
     ['seq', 'chain_id', 'name', 'district']
     """
     import pandas as pd
 
+    node = G._node
+    members: dict[str, set[str]] = defaultdict(set)
+    parts: dict[str, dict[str, set[str]]] = {"Problem": defaultdict(set), "Project": defaultdict(set)}
+    part_of: dict[str, set[str]] = defaultdict(set)  # a member, problem or project → its chains
+    supplies: list[tuple[str, Any]] = []
+    links: list[tuple[str, str, str]] = []
+    for start, ends in G._succ.items():
+        for end, keyed in ends.items():
+            for d in keyed.values():
+                rel_type = d["type"]
+                if rel_type == "SUPPLIES":
+                    supplies.append((start, d.get("chain")))
+                elif rel_type == "MEMBER_OF":
+                    members[end].add(start)
+                    part_of[start].add(end)
+                elif rel_type == "IN_CHAIN":
+                    label = node[start]["label"]
+                    if label in parts:
+                        parts[label][end].add(start)
+                        part_of[start].add(end)
+                elif rel_type in SUPPORT_TYPES:
+                    links.append((start, rel_type, end))
+    bodies: dict[str, set[str]] = defaultdict(set)
+    for body, rel_type, target in links:
+        if rel_type == "ENABLES":  # a chain's enablers (chain_enablers)
+            bodies[target].add(body)
+        for chain_id in part_of.get(target, ()):
+            bodies[chain_id].add(body)
+    supplied: Counter = Counter(chain for firm, chain in supplies if firm in members.get(chain, ()))
+
     rows = []
     for chain_id in chains(G):
-        c = G.nodes[chain_id]
-        members = chain_members(G, chain_id)
+        c = node[chain_id]
+        mine = members.get(chain_id, ())
         rows.append({
             "seq": c.get("seq"),
             "chain_id": chain_id,
             "name": c.get("name"),
             "district": c.get("district", ""),
             "key": "★" if c.get("key") else "",
-            "members": len(members),
-            "smes": sum(1 for m in members if is_sme(G, m)),
-            "bodies": len(chain_bodies(G, chain_id)),
-            "problems": len(chain_problems(G, chain_id)),
-            "projects": len(chain_projects(G, chain_id)),
-            "supplies": len(chain_supplies(G, chain_id)),
+            "members": len(mine),
+            "smes": sum(1 for m in mine if is_sme(G, m)),
+            "bodies": len(bodies.get(chain_id, ())),
+            "problems": len(parts["Problem"].get(chain_id, ())),
+            "projects": len(parts["Project"].get(chain_id, ())),
+            "supplies": supplied[chain_id],
         })
     columns = ["seq", "chain_id", "name", "district", "key", "members", "smes", "bodies", "problems",
                "projects", "supplies"]

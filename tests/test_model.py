@@ -127,3 +127,49 @@ def test_cases_are_nodes_in_their_chain_about_what_they_name(X):
         "B1", "E3", "P1"]
     assert nodes_of(chain_subgraph(X, "C2"), "Case") == ["CS2"]
     assert summary(X)["nodes"]["Case"] == 2 and summary(X)["relationships"]["ABOUT"] == 3
+
+
+# --------------------------------------------------------------------------- the validate summary at scale
+
+def _graphs_for_the_summary(tmp_path):
+    import sys
+    from pathlib import Path
+
+    from graphmodel.demo import generate_demo
+    from graphmodel.intake import read_tables
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from synthetic import write_city
+
+    write_city(tmp_path / "city", 3_000)
+    yield "handmade", build_graph(read_dataset(write_xlsx(tmp_path / "handmade.xlsx", handmade_rows())))
+    yield "demo", build_graph(read_tables(generate_demo()))
+    yield "W38", build_graph(read_dataset(willems("W38")))
+    yield "city", build_graph(read_dataset(tmp_path / "city"))
+
+
+def test_chain_table_counts_what_the_vocabulary_lists(tmp_path):
+    # chain_table counts in one walk per chain (qmap validate on 600 chains); every count must be
+    # the length of what the vocabulary's own per-chain functions list, on every chain.
+    from graphmodel.model import (chain_bodies, chain_problems, chain_projects, chain_supplies, chains, is_sme)
+
+    totals = [0] * 6
+    for name, graph in _graphs_for_the_summary(tmp_path):
+        table = chain_table(graph)
+        assert table["chain_id"].tolist() == chains(graph), name
+        expected = [(len(chain_members(graph, c)), sum(is_sme(graph, m) for m in chain_members(graph, c)),
+                     len(chain_bodies(graph, c)), len(chain_problems(graph, c)), len(chain_projects(graph, c)),
+                     len(chain_supplies(graph, c))) for c in chains(graph)]
+        got = list(table[["members", "smes", "bodies", "problems", "projects", "supplies"]].itertuples(index=False,
+                                                                                                    name=None))
+        assert got == expected, name
+        totals = [t + sum(column) for t, column in zip(totals, zip(*got))]
+        nodes = {}
+        for _, d in graph.nodes(data=True):
+            for label in d["labels"]:
+                nodes[label] = nodes.get(label, 0) + 1
+        types = {}
+        for _, _, d in graph.edges(data=True):
+            types[d["type"]] = types.get(d["type"], 0) + 1
+        assert summary(graph) == {"nodes": dict(sorted(nodes.items())), "relationships": dict(sorted(types.items()))}
+    assert all(totals), totals  # every column was counted somewhere
