@@ -40,6 +40,8 @@ CREATE INDEX enterprise_uscc IF NOT EXISTS FOR (n:Enterprise) ON (n.uscc);
 
 // Chains are listed in display order (city-overview).
 CREATE INDEX chain_seq IF NOT EXISTS FOR (n:Chain) ON (n.seq);
+// The other chains of a chain's district (support-suggestions' reach 'district').
+CREATE INDEX chain_district IF NOT EXISTS FOR (n:Chain) ON (n.district);
 
 // "Unresolved" problems and project status (uncovered-problems, sme-unsupported,
 // nqi-coverage, city-overview).

@@ -23,39 +23,42 @@
 //
 // Plain Cypher for Neo4j 5.26 Community (no APOC, no GDS).
 
+// Ends whose label the schema fixes are not checked again (every MEMBER_OF starts at an
+// Enterprise, every ENABLES at a SupportBody…): on the 1M-firm city each check was a read of
+// a million nodes, and the members are counted from the chain's degree.
 MATCH (c:Chain)
 WITH c,
-     [(b:SupportBody)-[l:ENABLES]->(c) | {
+     [(b)-[l:ENABLES]->(c) | {
         id: b.id,
         services: CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END
      }] AS enabling,
-     [(p:Problem)-[:IN_CHAIN]->(c) | {
-        status: p.status,
-        needs: coalesce(p.needs, []),
-        covered: reduce(acc = [], services IN
-              [(b:SupportBody)-[l:ADDRESSES]->(p)
-                   WHERE coalesce(l.status, 'active') = 'active'
-                 | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
-            + [(b:SupportBody)-[l:SUPPORTS]->(:Enterprise)<-[:AFFECTS]-(p)
-                   WHERE coalesce(l.status, 'active') = 'active'
-                 | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
-            + [(b:SupportBody)-[l:PARTNERS_IN]->(:Project)-[:TACKLES]->(p)
-                   WHERE coalesce(l.status, 'active') = 'active'
-                 | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
-            | acc + services)
-     }] AS problems,
+     [(p:Problem)-[:IN_CHAIN]->(c) | p] AS all_problems,
      [(j:Project)-[:IN_CHAIN]->(c) | j.status] AS projects
-WITH c, enabling, problems, projects,
-     [p IN problems WHERE p.status IN ['open', 'in_progress']] AS unresolved
-WITH c, enabling, problems, projects, unresolved,
-     size([p IN unresolved WHERE all(s IN p.needs WHERE s IN p.covered)]) AS fully
+WITH c, enabling, projects, [p IN all_problems | {status: p.status}] AS problems,
+     [p IN all_problems WHERE p.status IN ['open', 'in_progress']] AS unresolved
+// Coverage is worked out for the unresolved problems only (a resolved one needs none).
+CALL (unresolved) {
+  UNWIND unresolved AS p
+  WITH p, reduce(acc = [], services IN
+              [(b)-[l:ADDRESSES]->(p)
+                   WHERE coalesce(l.status, 'active') = 'active'
+                 | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
+            + [(b)-[l:SUPPORTS]->()<-[:AFFECTS]-(p)
+                   WHERE coalesce(l.status, 'active') = 'active'
+                 | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
+            + [(b)-[l:PARTNERS_IN]->()-[:TACKLES]->(p)
+                   WHERE coalesce(l.status, 'active') = 'active'
+                 | CASE WHEN l.service IS NULL THEN coalesce(b.services, []) ELSE [l.service] END]
+            | acc + services) AS covered
+  RETURN count(CASE WHEN all(s IN coalesce(p.needs, []) WHERE s IN covered) THEN 1 END) AS fully
+}
 RETURN c.id AS chain_id,
        c.seq AS seq,
        c.name AS name,
        c.district AS district,
        coalesce(c.key, false) AS key,
-       COUNT { (:Enterprise)-[:MEMBER_OF]->(c) } AS members,
-       COUNT { (e:Enterprise)-[:MEMBER_OF]->(c) WHERE e.sme = true } AS smes,
+       COUNT { ()-[:MEMBER_OF]->(c) } AS members,
+       COUNT { (e)-[:MEMBER_OF]->(c) WHERE e.sme = true } AS smes,
        {
          metrology: size(reduce(ids = [], x IN enabling
            | CASE WHEN 'metrology' IN x.services AND NOT x.id IN ids THEN ids + x.id ELSE ids END)),

@@ -73,32 +73,57 @@ CALL {
   RETURN DISTINCT 'enterprise' AS kind, e.id AS target, e.name AS name, service
 }
 // The ranking depends on the chain and the service only, not on the target: each service the
-// chain's targets need is ranked once (one pass over the bodies offering it), not once per
-// target. The rows come out in order (chain seq and id, target kind descending, target,
-// service, rank) by sorting the small rows before they are collected, not by a last ORDER BY:
-// that sort would hold the chain's whole list of targets once per row (thousands of targets
-// for a 20,000-firm chain ran out of transaction memory).
+// chain's targets need is ranked once, not once per target. The rows come out in order (chain
+// seq and id, target kind descending, target, service, rank) by sorting the small rows before
+// they are collected, not by a last ORDER BY: that sort would hold the chain's whole list of
+// targets once per row (thousands of targets for a 20,000-firm chain ran out of transaction memory).
 WITH c, kind, target, name, service
 ORDER BY c.seq, c.id, kind DESC, target, service
 WITH c, collect({kind: kind, target: target, name: name, service: service}) AS targets
 ORDER BY c.seq, c.id
 CALL (c, targets) {
   UNWIND targets AS t
-  WITH DISTINCT c, t.service AS service
-  CALL (c, service) {
-    MATCH (b:SupportBody)
-    WHERE service IN coalesce(b.services, [])
-    WITH b,
-         CASE WHEN EXISTS { (b)-[:ENABLES]->(c) } THEN 0
-              WHEN c.district IS NOT NULL
-                   AND EXISTS { (b)-[:ENABLES]->(o:Chain) WHERE o.district = c.district AND o <> c } THEN 1
-              ELSE 2 END AS reach,
-         COUNT { (b)-[l:SUPPORTS|ADDRESSES]->() WHERE coalesce(l.status, 'active') = 'active' } AS load
-    ORDER BY reach, load, b.id
-    LIMIT 3
-    RETURN collect({id: b.id, name: b.name, reach: reach, load: load}) AS best
+  WITH DISTINCT t.service AS service
+  WITH collect(service) AS services
+  // The bodies that enable this chain (reach 0) or another chain of its district (reach 1), found
+  // from the chain, each one's load counted once for all the services: a few hundred bodies,
+  // where ranking every body of the city for every service read them all.
+  WITH services, COLLECT { MATCH (c)<-[:ENABLES]-(b:SupportBody) RETURN DISTINCT b } AS enablers
+  CALL (c, services, enablers) {
+    CALL (c, enablers) {
+      UNWIND enablers AS b
+      RETURN b, 0 AS reach
+      UNION
+      MATCH (o:Chain {district: c.district})<-[:ENABLES]-(b:SupportBody)  // the chain_district index
+      WHERE o <> c AND NOT b IN enablers
+      RETURN b, 1 AS reach
+    }
+    WITH b, reach, coalesce(b.services, []) AS offers
+    WHERE any(s IN services WHERE s IN offers)
+    WITH b, reach, offers,
+         size([(b)-[l:SUPPORTS|ADDRESSES]->() WHERE coalesce(l.status, 'active') = 'active' | 1]) AS load
+    RETURN collect({id: b.id, name: b.name, reach: reach, load: load, offers: offers}) AS near  // also when none
   }
-  RETURN collect({service: service, best: best}) AS ranked
+  UNWIND services AS service
+  CALL (service, near) {
+    UNWIND near AS x
+    WITH x WHERE service IN x.offers
+    ORDER BY x.reach, x.load, x.id
+    LIMIT 3
+    RETURN collect(x) AS close
+  }
+  // Any other body of the city (reach 'city') only when fewer than three are near.
+  CALL (service, near, close) {
+    // (an UNWIND, not a WHERE: the planner would move a WHERE after the scan of every body)
+    UNWIND CASE WHEN size(close) < 3 THEN [service] ELSE [] END AS wanted
+    MATCH (b:SupportBody)
+    WHERE wanted IN coalesce(b.services, []) AND NOT b.id IN [x IN near | x.id]
+    WITH b, COUNT { (b)-[l:SUPPORTS|ADDRESSES]->() WHERE coalesce(l.status, 'active') = 'active' } AS load
+    ORDER BY load, b.id
+    LIMIT 3
+    RETURN collect({id: b.id, name: b.name, reach: 2, load: load}) AS far
+  }
+  RETURN collect({service: service, best: (close + far)[0..3]}) AS ranked
 }
 UNWIND targets AS t
 WITH c, t, [r IN ranked WHERE r.service = t.service][0].best AS best
