@@ -1159,16 +1159,51 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
 
     A function of the tables alone (plus how to name their sheets and columns), so it
     can run on the union of several sources.
+
+    Valid data is the usual case, so each check first asks the columns a cheap question
+    (no duplicate in a set, every value among the known ids) and walks the rows one by
+    one, as it always has, only when the answer is not a plain "nothing to report": the
+    row walks alone say what is wrong and where, in their own order.
     """
     where = where or _Where()
+    columns: dict[tuple[str, str], list] = {}
+    built: dict[str, list[dict]] = {}
 
-    def rows(sheet: str):
+    def size(sheet: str) -> int:
         frame = tables.get(sheet)
-        return [] if frame is None else frame_records(frame)
+        return 0 if frame is None else len(frame)
+
+    def col(sheet: str, column: str) -> list:
+        """One column's values (``frame_records``' values), read once."""
+        if (sheet, column) not in columns:
+            columns[sheet, column] = tables[sheet][column].tolist() if size(sheet) else []
+        return columns[sheet, column]
+
+    def sources(sheet: str, blank):
+        """What ``r.get(SOURCE_COLUMN, blank)`` says for each row."""
+        frame = tables.get(sheet)
+        if size(sheet) and SOURCE_COLUMN in frame:
+            return col(sheet, SOURCE_COLUMN)
+        return [blank] * size(sheet)
+
+    class _Records(dict):
+        """Row dicts of a sheet, built the first time a row walk needs them."""
+
+        def __missing__(self, sheet):
+            if sheet not in built:
+                frame = tables.get(sheet)
+                built[sheet] = [] if frame is None else frame_records(frame)
+            return built[sheet]
+
+    records = _Records()
 
     def issue(sheet, r, column, message):
         issues.append(where.issue(sheet, r[ROW_COLUMN] if r is not None else None, column, message,
                                   r.get(SOURCE_COLUMN) if r is not None else None))
+
+    def issue_at(sheet, row, source, column, message):
+        """:func:`issue` for a row given by its number and ``r.get(SOURCE_COLUMN)``."""
+        issues.append(where.issue(sheet, row, column, message, source))
 
     def at(sheet, here, there) -> str:
         """Where the other row is, said from ``here``: ``第 3 行``, or with its source and sheet."""
@@ -1180,10 +1215,21 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
     def loc(r) -> tuple[str, int]:
         return r.get(SOURCE_COLUMN, ""), r[ROW_COLUMN]
 
-    records = {name: rows(name) for name in SHEET_ORDER}
-
     # Keys unique within each sheet.
     for sheet in SHEETS.values():
+        if not size(sheet.name):
+            continue
+        keys = [col(sheet.name, c) for c in sheet.key]
+        given = len(keys[0]) - keys[0].count(None)
+        if len(keys) == 1:
+            distinct = set(keys[0])
+            distinct.discard(None)
+        elif given == len(keys[0]):
+            distinct = set(zip(*keys))
+        else:
+            distinct = {key for key in zip(*keys) if key[0] is not None}
+        if len(distinct) == given:
+            continue  # no key twice: the walk below would say nothing
         seen: dict[tuple, dict] = {}
         for r in records[sheet.name]:
             key = tuple(r[c] for c in sheet.key)
@@ -1198,39 +1244,46 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
             else:
                 seen[key] = r
 
-    # Ids unique across the whole data set, also when letter case is ignored.
-    owner_of_id: dict[str, tuple[str, tuple[str, int]]] = {}
-    folded: dict[str, tuple[str, str, tuple[str, int]]] = {}
-    for sheet in SHEETS.values():
-        if not sheet.id_column:
-            continue
-        for r in records[sheet.name]:
-            node_id = r[sheet.id_column]
-            if node_id is None:
-                continue
-            if node_id in owner_of_id:
-                other_sheet, other = owner_of_id[node_id]
-                if other_sheet != sheet.name:
+    # Ids unique across the whole data set, also when letter case is ignored. No two ids
+    # the same once case-folded means no two the same at all: nothing to say.
+    id_sheets = [s for s in SHEETS.values() if s.id_column]
+    folded_ids = [i.casefold() for s in id_sheets for i in col(s.name, s.id_column) if i is not None]
+    if len(set(folded_ids)) != len(folded_ids):
+        owner_of_id: dict[str, tuple[str, tuple[str, int]]] = {}
+        folded: dict[str, tuple[str, str, tuple[str, int]]] = {}
+        for sheet in id_sheets:
+            for r in records[sheet.name]:
+                node_id = r[sheet.id_column]
+                if node_id is None:
+                    continue
+                if node_id in owner_of_id:
+                    other_sheet, other = owner_of_id[node_id]
+                    if other_sheet != sheet.name:
+                        issue(sheet.name, r, sheet.id_column,
+                              f"编号“{_shown(node_id)}”已在{where.place(other_sheet, other[0])} 第 {other[1]} 行使用；"
+                              "编号须在全部工作表中唯一")
+                    continue
+                owner_of_id[node_id] = (sheet.name, loc(r))
+                key = node_id.casefold()
+                if key in folded:
+                    other, other_sheet, there = folded[key]
                     issue(sheet.name, r, sheet.id_column,
-                          f"编号“{_shown(node_id)}”已在{where.place(other_sheet, other[0])} 第 {other[1]} 行使用；"
-                          "编号须在全部工作表中唯一")
-                continue
-            owner_of_id[node_id] = (sheet.name, loc(r))
-            key = node_id.casefold()
-            if key in folded:
-                other, other_sheet, there = folded[key]
-                issue(sheet.name, r, sheet.id_column,
-                      f"编号“{_shown(node_id)}”与{where.place(other_sheet, there[0])} 第 {there[1]} 行的“{_shown(other)}”"
-                      "只差字母大小写；编号不区分大小写也须唯一")
-            else:
-                folded[key] = (node_id, sheet.name, loc(r))
+                          f"编号“{_shown(node_id)}”与{where.place(other_sheet, there[0])} 第 {there[1]} 行的“{_shown(other)}”"
+                          "只差字母大小写；编号不区分大小写也须唯一")
+                else:
+                    folded[key] = (node_id, sheet.name, loc(r))
 
     # One legal entity, one id: the same 统一社会信用代码 under two enterprise ids from two
     # sources is a conflict (within one workbook it is the analyst's own choice, as before).
+    # Each code with one id only (the usual case) is no conflict.
     by_uscc: dict[str, list[dict]] = defaultdict(list)
-    for r in records["enterprises"] if where.multi else ():
-        if r["uscc"] is not None and r["enterprise_id"] is not None:
-            by_uscc[r["uscc"]].append(r)
+    if where.multi:
+        pairs = {(code, firm) for code, firm in zip(col("enterprises", "uscc"), col("enterprises", "enterprise_id"))
+                 if code is not None and firm is not None}
+        if len({code for code, _ in pairs}) != len(pairs):
+            for r in records["enterprises"]:
+                if r["uscc"] is not None and r["enterprise_id"] is not None:
+                    by_uscc[r["uscc"]].append(r)
     for code, firms in by_uscc.items():
         ids = list(dict.fromkeys(f["enterprise_id"] for f in firms))
         if len(ids) < 2 or len({f.get(SOURCE_COLUMN) for f in firms}) < 2:
@@ -1259,6 +1312,11 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
     for sheet, column in _REF_COLUMNS:
         if not all(usable(_ID_SHEET_OF[t].name) for t in column.targets):
             continue
+        given = col(sheet, column.name)
+        written = set(given if column.kind == "ref" else [value for values in given for value in values])
+        written.discard(None)
+        if all(kind_of_id.get(value) in column.targets for value in written):
+            continue  # every value names something of the right kind (the usual case)
         for r in records[sheet]:
             values = [r[column.name]] if column.kind == "ref" else r[column.name]
             for value in values:
@@ -1270,48 +1328,58 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
                 key, message = registry.why_unknown(value, column.targets, column.is_list)
                 places.add(key, message, sheet, r[ROW_COLUMN], column.name, r.get(SOURCE_COLUMN, ""))
                 broken.add((sheet, loc(r), column.name))
+    broken_columns = {(sheet, column) for sheet, _, column in broken}
+
+    def oks(sheet: str, column: str) -> list[bool]:
+        """``ok(sheet, r, column)`` for each row of the sheet."""
+        values = col(sheet, column)
+        if (sheet, column) not in broken_columns:
+            return [value is not None for value in values]
+        return [value is not None and (sheet, here, column) not in broken
+                for value, here in zip(values, zip(sources(sheet, ""), col(sheet, ROW_COLUMN)))]
 
     def ok(sheet, r, column) -> bool:
         return r[column] is not None and (not broken or (sheet, loc(r), column) not in broken)
 
     # A chain's member list is only known when every members row of it was read whole.
-    members_known = usable("members")
-    uncertain: set[str] = set()
-    for r in records["members"]:
-        if not ok("members", r, "chain_id"):
-            members_known = False
-        elif not ok("members", r, "enterprise_id"):
-            uncertain.add(r["chain_id"])
+    member_chain, member_firm = col("members", "chain_id"), col("members", "enterprise_id")
+    ok_chain, ok_firm = oks("members", "chain_id"), oks("members", "enterprise_id")
+    members_known = usable("members") and all(ok_chain)
+    uncertain: set[str] = {chain for chain, a, b in zip(member_chain, ok_chain, ok_firm) if a and not b}
 
     def member_known(chain_id) -> bool:
         return members_known and chain_id not in uncertain
 
     seqs: dict[int, tuple[str, int]] = {}
-    for r in records["chains"]:
-        if r["seq"] is not None:
-            if r["seq"] in seqs:
-                issue("chains", r, "seq", f"序号 {r['seq']} 与{at('chains', loc(r), seqs[r['seq']])}重复")
-            seqs.setdefault(r["seq"], loc(r))
+    for seq, row, source, src in zip(col("chains", "seq"), col("chains", ROW_COLUMN), sources("chains", None),
+                                     sources("chains", "")):
+        if seq is not None:
+            if seq in seqs:
+                issue_at("chains", row, source, "seq", f"序号 {seq} 与{at('chains', (src, row), seqs[seq])}重复")
+            seqs.setdefault(seq, (src, row))
 
     membership: dict[str, set[str]] = defaultdict(set)
+    member_pairs: set[tuple[str, str]] = set()
     owners: dict[str, list[tuple[str, int]]] = defaultdict(list)
     member_source: dict[str, str] = {}
-    for r in records["members"]:
-        ok_chain, ok_firm = ok("members", r, "chain_id"), ok("members", r, "enterprise_id")
-        if ok_chain and ok_firm:
-            membership[r["chain_id"]].add(r["enterprise_id"])
-            member_source.setdefault(r["chain_id"], r.get(SOURCE_COLUMN))
-        if r["role"] == "owner":
-            if ok_chain:
-                owners[r["chain_id"]].append(loc(r))
-            if r["tier"] not in (None, 0):
-                issue("members", r, "tier", "链主的层级应为 0")
+    for chain_id, firm, role, tier, a, b, row, source, src in zip(
+            member_chain, member_firm, col("members", "role"), col("members", "tier"), ok_chain, ok_firm,
+            col("members", ROW_COLUMN), sources("members", None), sources("members", "")):
+        if a and b:
+            membership[chain_id].add(firm)
+            member_pairs.add((chain_id, firm))
+            member_source.setdefault(chain_id, source)
+        if role == "owner":
+            if a:
+                owners[chain_id].append((src, row))
+            if tier not in (None, 0):
+                issue_at("members", row, source, "tier", "链主的层级应为 0")
     for chain_id, owner_rows in owners.items():
         for extra in owner_rows[1:]:
             issues.append(where.issue("members", extra[1], "role",
                                       f"产业链“{_shown(chain_id)}”已有链主（{at('members', extra, owner_rows[0])}）；"
                                       "每条链只能有一个链主", extra[0] or None))
-    role_unknown = {r["chain_id"] for r in records["members"] if r["role"] is None}
+    role_unknown = {chain_id for chain_id, role in zip(member_chain, col("members", "role")) if role is None}
     for chain_id in membership:
         if chain_id not in owners and chain_id not in role_unknown:
             issues.append(where.issue("members", None, "role",
@@ -1322,47 +1390,69 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
         places.add(("member", chain_id, r[column], what), f"{what}“{_shown(r[column])}”不是产业链“{_shown(chain_id)}”的成员",
                    sheet, r[ROW_COLUMN], column, r.get(SOURCE_COLUMN, ""))
 
-    shares: dict[tuple, float] = defaultdict(float)
-    share_rows: dict[tuple, tuple[str, int]] = {}
-    for r in records["supplies"]:
-        if not ok("supplies", r, "chain_id"):
-            continue
-        members = membership.get(r["chain_id"], set())
-        for column in ("supplier_id", "customer_id"):
-            if member_known(r["chain_id"]) and ok("supplies", r, column) and r[column] not in members:
-                not_member("supplies", r, column, r["chain_id"])
-        if r["supplier_id"] is not None and r["supplier_id"] == r["customer_id"]:
-            issue("supplies", r, "customer_id", "供方与需方不能是同一企业")
-        if r["share"] is not None:
-            key = (r["chain_id"], r["customer_id"], r["product"])
-            shares[key] += r["share"]
-            share_rows[key] = loc(r)
-    for key, total in shares.items():
-        if total > 1 + 1e-9:
-            issues.append(where.issue("supplies", share_rows[key][1], "share",
-                                      f"需方“{_shown(key[1])}”的产品“{_shown(key[2] or '')}”各供方占比之和为 "
-                                      f"{total:.2f}，超过 1", share_rows[key][0] or None))
+    def not_member_at(sheet, value, row, src, column, chain_id, what="企业"):
+        places.add(("member", chain_id, value, what), f"{what}“{_shown(value)}”不是产业链“{_shown(chain_id)}”的成员",
+                   sheet, row, column, src)
 
-    for r in records["problems"]:
-        if ok("problems", r, "chain_id") and member_known(r["chain_id"]) and ok("problems", r, "enterprise_id"):
-            if r["enterprise_id"] not in membership.get(r["chain_id"], set()):
-                not_member("problems", r, "enterprise_id", r["chain_id"])
-        if r["resolved_on"] is not None:
-            if r["status"] not in (None, "resolved"):
-                issue("problems", r, "resolved_on", "填写了解决日期，但状态不是“已解决”")
-            if r["raised_on"] is not None and r["resolved_on"] < r["raised_on"]:
-                issue("problems", r, "resolved_on", "解决日期早于提出日期")
-    problem_chain = {r["problem_id"]: r["chain_id"] for r in records["problems"]}
+    # Supplies say nothing when both ends of each are members of its chain, no firm
+    # supplies itself and no customer's shares of a product add up to more than 1.
+    chain_of, supplier, customer = col("supplies", "chain_id"), col("supplies", "supplier_id"), col("supplies", "customer_id")
+    quiet = set(zip(chain_of, supplier)) <= member_pairs and set(zip(chain_of, customer)) <= member_pairs \
+        and not any(s is not None and s == c for s, c in zip(supplier, customer))
+    if quiet:
+        shares: dict[tuple, float] = defaultdict(float)
+        for key, share, a in zip(zip(chain_of, customer, col("supplies", "product")), col("supplies", "share"),
+                                 oks("supplies", "chain_id")):
+            if a and share is not None:
+                shares[key] += share  # the same additions in the same order: the same totals
+        quiet = not any(total > 1 + 1e-9 for total in shares.values())
+    if not quiet:
+        shares = defaultdict(float)
+        share_rows: dict[tuple, tuple[str, int]] = {}
+        for r in records["supplies"]:
+            if not ok("supplies", r, "chain_id"):
+                continue
+            members = membership.get(r["chain_id"], set())
+            for column in ("supplier_id", "customer_id"):
+                if member_known(r["chain_id"]) and ok("supplies", r, column) and r[column] not in members:
+                    not_member("supplies", r, column, r["chain_id"])
+            if r["supplier_id"] is not None and r["supplier_id"] == r["customer_id"]:
+                issue("supplies", r, "customer_id", "供方与需方不能是同一企业")
+            if r["share"] is not None:
+                key = (r["chain_id"], r["customer_id"], r["product"])
+                shares[key] += r["share"]
+                share_rows[key] = loc(r)
+        for key, total in shares.items():
+            if total > 1 + 1e-9:
+                issues.append(where.issue("supplies", share_rows[key][1], "share",
+                                          f"需方“{_shown(key[1])}”的产品“{_shown(key[2] or '')}”各供方占比之和为 "
+                                          f"{total:.2f}，超过 1", share_rows[key][0] or None))
 
-    for r in records["projects"]:
-        has_chain = ok("projects", r, "chain_id")
-        if has_chain and member_known(r["chain_id"]) and ok("projects", r, "lead_id") \
-                and r["lead_id"] not in membership.get(r["chain_id"], set()):
-            not_member("projects", r, "lead_id", r["chain_id"], what="牵头企业")
-        for problem_id in r["tackles"] if has_chain else ():
-            if kind_of_id.get(problem_id) == "Problem" and problem_chain.get(problem_id) != r["chain_id"]:
-                issue("projects", r, "tackles",
-                      f"质量问题“{_shown(problem_id)}”属于其他产业链（{problem_chain.get(problem_id)}）")
+    for chain_id, firm, status, raised, resolved, a, b, row, source, src in zip(
+            col("problems", "chain_id"), col("problems", "enterprise_id"), col("problems", "status"),
+            col("problems", "raised_on"), col("problems", "resolved_on"), oks("problems", "chain_id"),
+            oks("problems", "enterprise_id"), col("problems", ROW_COLUMN), sources("problems", None),
+            sources("problems", "")):
+        if a and member_known(chain_id) and b:
+            if firm not in membership.get(chain_id, set()):
+                not_member_at("problems", firm, row, src, "enterprise_id", chain_id)
+        if resolved is not None:
+            if status not in (None, "resolved"):
+                issue_at("problems", row, source, "resolved_on", "填写了解决日期，但状态不是“已解决”")
+            if raised is not None and resolved < raised:
+                issue_at("problems", row, source, "resolved_on", "解决日期早于提出日期")
+    problem_chain = dict(zip(col("problems", "problem_id"), col("problems", "chain_id")))
+
+    for chain_id, lead, tackles, has_chain, b, row, source, src in zip(
+            col("projects", "chain_id"), col("projects", "lead_id"), col("projects", "tackles"),
+            oks("projects", "chain_id"), oks("projects", "lead_id"), col("projects", ROW_COLUMN),
+            sources("projects", None), sources("projects", "")):
+        if has_chain and member_known(chain_id) and b and lead not in membership.get(chain_id, set()):
+            not_member_at("projects", lead, row, src, "lead_id", chain_id, what="牵头企业")
+        for problem_id in tackles if has_chain else ():
+            if kind_of_id.get(problem_id) == "Problem" and problem_chain.get(problem_id) != chain_id:
+                issue_at("projects", row, source, "tackles",
+                         f"质量问题“{_shown(problem_id)}”属于其他产业链（{problem_chain.get(problem_id)}）")
     issues.extend(places.issues(where))
 
 
