@@ -1029,21 +1029,45 @@ class _Registry:
 
     def __init__(self, tables: Mapping[str, pd.DataFrame]):
         self.kind: dict[str, str] = {}
-        self.names: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        self.folded: dict[str, str] = {}
+        #: The ids of each label (those ``kind`` gives that label), for whole-column questions.
+        self.of_kind: dict[str, set[str]] = {}
+        self._given: list[tuple[str, list, list]] = []
         for label, sheet in _ID_SHEET_OF.items():
             frame = tables.get(sheet.name)
             if frame is None or not len(frame):
                 continue
             ids = frame[sheet.id_column].tolist()
             names = frame[sheet.name_column].tolist() if sheet.name_column else [None] * len(ids)
-            for node_id, name in zip(ids, names):
-                if node_id is None:
-                    continue
-                self.kind.setdefault(node_id, label)
-                self.folded.setdefault(node_id.casefold(), node_id)
-                if name:
-                    self.names[label][name].append(node_id)
+            self._given.append((label, ids, names))
+            fresh = dict.fromkeys(ids)
+            fresh.pop(None, None)
+            new = fresh.keys() - self.kind.keys()  # an id of two sheets keeps its first sheet's label
+            self.kind.update(dict.fromkeys(new, label))
+            self.of_kind[label] = new
+        self._names: dict[str, dict[str, list[str]]] | None = None
+        self._folded: dict[str, str] | None = None
+
+    # Names and case-folded ids are wanted only for a reference that is not an id (rare):
+    # they are gathered then, not for every read.
+    @property
+    def names(self) -> dict[str, dict[str, list[str]]]:
+        if self._names is None:
+            self._names = defaultdict(lambda: defaultdict(list))
+            for label, ids, names in self._given:
+                for node_id, name in zip(ids, names):
+                    if node_id is not None and name:
+                        self._names[label][name].append(node_id)
+        return self._names
+
+    @property
+    def folded(self) -> dict[str, str]:
+        if self._folded is None:
+            self._folded = {}
+            for _, ids, _ in self._given:
+                for node_id in ids:
+                    if node_id is not None:
+                        self._folded.setdefault(node_id.casefold(), node_id)
+        return self._folded
 
     def resolve(self, value: str, targets: tuple[str, ...]) -> tuple[str, str | None]:
         """(id, how) for a reference: an id as it is, the pick-list form, or a unique name."""
@@ -1315,7 +1339,9 @@ def _check(tables: Mapping[str, pd.DataFrame], issues: list[Issue], where: _Wher
         given = col(sheet, column.name)
         written = set(given if column.kind == "ref" else [value for values in given for value in values])
         written.discard(None)
-        if all(kind_of_id.get(value) in column.targets for value in written):
+        for target in column.targets:
+            written -= registry.of_kind.get(target, set())
+        if not written:
             continue  # every value names something of the right kind (the usual case)
         for r in records[sheet]:
             values = [r[column.name]] if column.kind == "ref" else r[column.name]
