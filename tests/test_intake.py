@@ -159,6 +159,57 @@ def test_all_errors_reported_at_once(tmp_path):
     assert {"members", "supplies", "readings"} <= sheets
 
 
+def test_cross_sheet_errors_together_each_said_once(tmp_path):
+    """Many cross-sheet errors at once: each said once, where it is, and nothing more (an
+    uncertain member list says nothing about its chain; a refused id's references are quiet)."""
+    rows = copy.deepcopy(handmade_rows())
+    rows["chains"].append(["C3", 2, "第三条链", "嘉定区", None, None, None])
+    rows["enterprises"] += [["e4", "小写企业", "small", None, None], ["E/7", "坏编号企业", "small", None, None]]
+    rows["support_bodies"].append(["E1", "与企业同号的机构", "testing", None])
+    rows["members"][0][3] = 2
+    rows["members"][5][2:] = ["owner", 0]
+    rows["members"] += [["C1", "E99", "upstream", 1], ["C3", "E4", "upstream", 1]]
+    rows["supplies"] += [["C1", "E2", "E3", "石英砂", 0.3, None], ["C2", "E2", "E5", "石英砂2", None, None],
+                         ["C2", "E6", "E6", "铜杆2", None, None], ["C2", "E3", "E5", "铜杆", 0.6, None],
+                         ["C2", "E/7", "E5", "铜杆3", None, None], ["C1", "E5", "E1", "玻璃原料", None, None]]
+    rows["support_links"] += [["B1", "I1", None, None, None], ["B2", "E77", None, None, None]]
+    rows["problems"][0][9] = "2024-12-01"
+    rows["problems"][1][9] = "2023-01-01"
+    rows["problems"][2][2] = "E4"
+    rows["projects"][0][4] = "P1;P3"
+    rows["policy_tools"][1][4] = "E6；E77"
+    with pytest.raises(IntakeError) as caught:
+        read_dataset(write_csv_folder(tmp_path / "bad", rows))
+    assert [(i.sheet, i.row, i.column, i.message) for i in caught.value.issues] == [
+        ("chains", 4, "seq", "序号 2 与第 3 行重复"),
+        ("enterprises", 8, "enterprise_id",
+         "编号“e4”与文件 enterprises.csv 第 5 行的“E4”只差字母大小写；编号不区分大小写也须唯一"),
+        ("enterprises", 9, "enterprise_id",
+         '编号“E/7”含有字符“/”；编号不能含控制字符、零宽字符或 / \\ : * ? " < > |'),
+        ("members", None, "role", "产业链“C3”有成员但没有链主（role=owner/链主）"),
+        ("members", 2, "tier", "链主的层级应为 0"),
+        ("members", 7, "role", "产业链“C2”已有链主（第 6 行）；每条链只能有一个链主"),
+        ("members", 9, "enterprise_id", "找不到企业“E99”"),
+        ("supplies", 7, "product",
+         "重复记录（chain_id=C1、supplier_id=E2、customer_id=E3、product=石英砂，与第 2 行相同）"),
+        ("supplies", 8, "supplier_id", "企业“E2”不是产业链“C2”的成员"),
+        ("supplies", 9, "customer_id", "供方与需方不能是同一企业"),
+        ("supplies", 10, "share", "需方“E5”的产品“铜杆”各供方占比之和为 1.10，超过 1"),
+        ("support_bodies", 5, "body_id", "编号“E1”已在文件 enterprises.csv 第 2 行使用；编号须在全部工作表中唯一"),
+        ("support_links", 7, "target_id", "“I1”是质量指标，此处应为产业链、企业、质量问题或攻关项目的编号"),
+        ("support_links", 8, "target_id",
+         "找不到产业链、企业、质量问题或攻关项目“E77”（共 2 处：support_links target_id 第 8 行；"
+         "policy_tools applies_to 第 3 行）"),
+        ("problems", 2, "resolved_on", "填写了解决日期，但状态不是“已解决”"),
+        ("problems", 3, "resolved_on", "解决日期早于提出日期"),
+        ("problems", 4, "enterprise_id", "企业“E4”不是产业链“C2”的成员"),
+        ("projects", 2, "tackles", "质量问题“P3”属于其他产业链（C2）"),
+    ]
+    grouped = next(i for i in caught.value.issues if "E77" in i.message)
+    assert grouped.rows == (8,) and grouped.file == "support_links.csv"
+    assert grouped.places == (("support_links", "target_id", (8,)), ("policy_tools", "applies_to", (3,)))
+
+
 def test_missing_column_names_header_row(tmp_path):
     headers = dict(HEADERS, members=["chain_id", "enterprise_id", "tier"])
     rows = _mutate(lambda r: r.update(members=[[c, e, t] for c, e, _, t in r["members"]]))
