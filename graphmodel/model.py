@@ -228,7 +228,7 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
                         merge(mine["nodes"].setdefault(node_id, {}), props)
                 else:
                     _, start, rel_type, end, props = fact
-                    props = _clean(props)
+                    props = {k: v for k, v in props.items() if v is not None and not (isinstance(v, list) and not v)}  # _clean, inline
                     key = (start, end, rel_key(rel_type, props))
                     if key in rels:
                         merge(rels[key][1], props)
@@ -241,7 +241,13 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
     if single:
         nested: dict = {}
         for (start, end, key), (_, props) in rels.items():
-            nested.setdefault(start, {}).setdefault(end, {})[key] = props
+            ends = nested.get(start)  # (not setdefault: its default dict would be made on every call)
+            if ends is None:
+                ends = nested[start] = {}
+            keyed = ends.get(end)
+            if keyed is None:
+                keyed = ends[end] = {}
+            keyed[key] = props
         values[names[0]] = {"nodes": given, "rels": nested}
 
     G = nx.MultiDiGraph()

@@ -473,10 +473,10 @@ def rel_key(rel_type: str, props: dict) -> str:
     >>> rel_key("MEMBER_OF", {"role": "owner"})
     'MEMBER_OF'
     """
-    parts = [rel_type] + [
-        "" if props.get(p) is None else str(props.get(p)) for p in REL_IDENTITY.get(rel_type, ())
-    ]
-    return "|".join(parts)
+    identity = REL_IDENTITY.get(rel_type)
+    if identity is None:
+        return rel_type
+    return "|".join([rel_type, *["" if (value := props.get(p)) is None else str(value) for p in identity]])
 
 
 def district_id(name: str) -> str:
