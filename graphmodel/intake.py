@@ -1136,7 +1136,11 @@ def _resolve(tables: dict[str, pd.DataFrame], where: _Where, notes: list[str]) -
             continue
         given = frame[column.name].tolist()
         written = given if column.kind == "ref" else [item for items in given if items for item in items]
-        if all(value is None or registry.kind.get(value) in column.targets for value in dict.fromkeys(written)):
+        unknown = set(written)
+        unknown.discard(None)
+        for target in column.targets:
+            unknown -= registry.of_kind.get(target, set())
+        if not unknown:
             continue  # every reference is an id already (the usual case): nothing to replace
         rows = list(zip(_sources_of(frame), frame[ROW_COLUMN].tolist()))
         changed = False
