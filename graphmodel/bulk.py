@@ -34,7 +34,24 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was:
-            gc.enable()
+            _enable_aged()
+
+
+def _enable_aged() -> None:
+    """Turn the collector back on with what the block made counted as old, not young.
+
+    Enabled as it was, the first allocation after the block starts a young collection that
+    walks every object the block made (millions: half a second for a 100k-firm graph) only
+    to promote them. Freezing and unfreezing moves them all straight into the oldest
+    generation, where they would have ended up, in constant time. Skipped when the program
+    keeps frozen objects of its own (``gc.freeze`` before a fork), which unfreezing would release.
+    """
+    if gc.get_freeze_count():
+        gc.enable()
+        return
+    gc.freeze()
+    gc.enable()
+    gc.unfreeze()
 
 
 def without_gc(func: F) -> F:
