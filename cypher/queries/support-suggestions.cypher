@@ -29,8 +29,7 @@
 // Plain Cypher for Neo4j 5.26 Community (no APOC, no GDS).
 
 // The chain by its id constraint when $chain is given (an index seek, not a scan of every
-// chain), else every chain. The candidate bodies are every body of the city offering the
-// service (ranked by reach), so that one scan of the bodies is the question itself.
+// chain), else every chain.
 CALL () {
   MATCH (c:Chain {id: $chain}) RETURN c
   UNION
@@ -92,16 +91,28 @@ CALL (c, targets) {
   CALL (c, services, enablers) {
     CALL (c, enablers) {
       UNWIND enablers AS b
-      RETURN b, 0 AS reach
-      UNION
+      RETURN b, 0 AS reach, 0 AS ended
+      UNION ALL
       MATCH (o:Chain {district: c.district})<-[:ENABLES]-(b:SupportBody)  // the chain_district index
-      WHERE o <> c AND NOT b IN enablers
-      RETURN b, 1 AS reach
+      WHERE o <> c
+      RETURN b, 1 AS reach, 0 AS ended
+      UNION ALL
+      // Every link of the city that is not active (its status other than 'active' or blank), by
+      // the status indexes (a missing index is a warning, not an error): a few per cent of the
+      // links, where reading the status of every link of the district's bodies was most of
+      // this query's time. A body's load is its links less these.
+      MATCH (b)-[l:SUPPORTS]->() USING INDEX l:SUPPORTS(status) WHERE l.status < 'active' OR l.status > 'active'
+      RETURN b, null AS reach, count(*) AS ended
+      UNION ALL
+      MATCH (b)-[l:ADDRESSES]->() USING INDEX l:ADDRESSES(status) WHERE l.status < 'active' OR l.status > 'active'
+      RETURN b, null AS reach, count(*) AS ended
     }
-    WITH b, reach, coalesce(b.services, []) AS offers
+    // one row per body (the join of the three by node): its nearest reach, its links not active
+    WITH b, min(reach) AS reach, sum(ended) AS ended
+    WHERE reach IS NOT NULL
+    WITH b, reach, ended, coalesce(b.services, []) AS offers
     WHERE any(s IN services WHERE s IN offers)
-    WITH b, reach, offers,
-         size([(b)-[l:SUPPORTS|ADDRESSES]->() WHERE coalesce(l.status, 'active') = 'active' | 1]) AS load
+    WITH b, reach, offers, COUNT { (b)-[:SUPPORTS|ADDRESSES]->() } - ended AS load
     RETURN collect({id: b.id, name: b.name, reach: reach, load: load, offers: offers}) AS near  // also when none
   }
   UNWIND services AS service
