@@ -35,6 +35,7 @@ import csv
 import datetime as dt
 import difflib
 import io
+import itertools
 import math
 import os
 import re
@@ -375,6 +376,14 @@ def _is_blank(value: Any) -> bool:
 def _raw_sheet(name: str, label: str, rows: Iterable[tuple[int, list[Any]]], file: str = "",
                tick: Callable[[], None] | None = None, text_only: bool = False) -> _RawSheet | None:
     """The sheet's header and non-blank rows (``text_only``: every cell is a str, as CSV gives)."""
+    if text_only and isinstance(rows, list):  # CSV: every record is in memory, filtered in one pass
+        kept = [r for r in rows if (joined := "".join(r[1])) and not joined.isspace()]
+        if tick:
+            tick(len(rows))
+        if not kept:
+            return None
+        (header_row, header), body = kept[0], kept[1:]
+        return _RawSheet(name, label, list(header), header_row, rows=body, file=file)
     sheet: _RawSheet | None = None
     for row_number, values in rows:
         if tick:
@@ -521,22 +530,27 @@ def _read_csv_folder(folder: Path, issues: list[Issue], limits: Limits, progress
     tick = _Ticker(progress, 2 * sum(t.count("\n") + 1 for *_, t in texts))  # read, then checked
     found.ticker = tick
     for name, label, path, text in texts:
-        reader = csv.reader(io.StringIO(text, newline=""))
-        rows: list[tuple[int, list[str]]] = []
+        # Excel shows one row per record, a quoted newline included: count records, not lines.
+        # All records at once (the loop runs in C); one more than the limit tells it is exceeded.
         try:
-            # Excel shows one row per record, a quoted newline included: count records, not lines.
-            for number, row in enumerate(reader, 1):
-                rows.append((number, row))
-                if number > limits.max_rows:
-                    issues.append(Issue(label, None, None, f"超过 {limits.max_rows} 行的上限；如确需读取，可用 --max-rows "
-                                                           "调高 (too many rows; raise with --max-rows)",
-                                        file=path.name, contract=name))
-                    found.present[name].usable = False
-                    break
+            rows = list(enumerate(itertools.islice(csv.reader(io.StringIO(text, newline="")),
+                                                   limits.max_rows + 1), 1))
         except csv.Error as exc:
-            issues.append(Issue(label, len(rows) + 1, None, f"CSV 格式错误：{exc}", file=path.name, contract=name))
+            # (read again, record by record, only to say which record is malformed)
+            reader, number = csv.reader(io.StringIO(text, newline="")), 0
+            try:
+                for number, _ in enumerate(reader, 1):
+                    pass
+            except csv.Error:
+                pass
+            issues.append(Issue(label, number + 1, None, f"CSV 格式错误：{exc}", file=path.name, contract=name))
             found.present[name].usable = False
             continue
+        if len(rows) > limits.max_rows:
+            issues.append(Issue(label, None, None, f"超过 {limits.max_rows} 行的上限；如确需读取，可用 --max-rows "
+                                                   "调高 (too many rows; raise with --max-rows)",
+                                file=path.name, contract=name))
+            found.present[name].usable = False
         tick(max(0, text.count("\n") + 1 - len(rows)))
         raw = _raw_sheet(name, label, rows, file=path.name, tick=tick, text_only=True)
         if raw is None:
