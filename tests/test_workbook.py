@@ -241,6 +241,8 @@ def test_libreoffice_computes_the_pick_lists(tmp_path):
                     "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
                    check=True, capture_output=True, timeout=300)
     converted = out / "filled.xlsx"
+    # LibreOffice exits 0 having written nothing when it has no spreadsheet filter (Writer alone)
+    assert converted.is_file(), "LibreOffice wrote no .xlsx: is libreoffice-calc installed? (.ci/run installs it)"
     wb = openpyxl.load_workbook(converted, data_only=True)
     ws = wb["企业"]
     assert [r[6] for r in ws.iter_rows(min_row=2, max_row=7, values_only=True)] == [
