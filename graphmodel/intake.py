@@ -376,7 +376,8 @@ def _is_blank(value: Any) -> bool:
 def _raw_sheet(name: str, label: str, rows: Iterable[tuple[int, list[Any]]], file: str = "",
                tick: Callable[[], None] | None = None, text_only: bool = False) -> _RawSheet | None:
     """The sheet's header and non-blank rows (``text_only``: every cell is a str, as CSV gives)."""
-    if text_only and isinstance(rows, list):  # CSV: every record is in memory, filtered in one pass
+    if text_only:  # CSV: the records are in memory, every cell a str: filtered in one pass
+        rows = rows if isinstance(rows, list) else list(rows)
         kept = [r for r in rows if (joined := "".join(r[1])) and not joined.isspace()]
         if tick:
             tick(len(rows))
@@ -388,11 +389,7 @@ def _raw_sheet(name: str, label: str, rows: Iterable[tuple[int, list[Any]]], fil
     for row_number, values in rows:
         if tick:
             tick()
-        if text_only:
-            joined = "".join(values)
-            if not joined or joined.isspace():
-                continue
-        elif all(_is_blank(v) for v in values):
+        if all(_is_blank(v) for v in values):
             continue
         if sheet is None:
             sheet = _RawSheet(name, label, list(values), row_number, file=file)
