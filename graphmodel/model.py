@@ -51,9 +51,9 @@ from typing import Any, Iterable
 import networkx as nx
 
 from .bulk import records, without_gc
-from .intake import Dataset
+from .intake import SOURCE_COLUMN, Dataset
 from .intake import same_value as _same_value
-from .schema import REL_TYPES, SERVICES, SUPPORT_REL_OF_LABEL, UNRESOLVED_PROBLEM, district_id, rel_key
+from .schema import REL_IDENTITY, REL_TYPES, SERVICES, SHEETS, SUPPORT_REL_OF_LABEL, UNRESOLVED_PROBLEM, district_id, rel_key
 
 __all__ = [
     "build_graph", "add_node", "add_rel", "UnknownIdError", "finish_node", "FINISHED", "source_graph", "source_rels", "same_value",
@@ -114,8 +114,9 @@ def finish_node(label: str, given: dict[str, Any]) -> tuple[tuple[str, ...], dic
     return labels, props
 
 
-def _row_facts(sheet: str, r: dict, label_of) -> Iterable[tuple]:
-    """What one intake row says: ("node", id, label, values) and ("rel", start, type, end, values)."""
+def _row_facts(sheet: str, r: dict) -> Iterable[tuple]:
+    """What one row of a node sheet says: ("node", id, label, values) and ("rel", start, type, end, values)
+    (the relationship sheets are :data:`_REL_SHEETS`)."""
     if sheet == "chains":
         district = r["district"]
         district = None if district is None or district.strip().lower() in _NO_DISTRICT else district
@@ -164,18 +165,42 @@ def _row_facts(sheet: str, r: dict, label_of) -> Iterable[tuple]:
         yield "rel", r["case_id"], "IN_CHAIN", r["chain_id"], {}
         for target in r.get("related") or ():
             yield "rel", r["case_id"], "ABOUT", target, {}
-    elif sheet == "members":
-        yield "rel", r["enterprise_id"], "MEMBER_OF", r["chain_id"], {"role": r["role"], "tier": r["tier"]}
-    elif sheet == "supplies":
-        yield "rel", r["supplier_id"], "SUPPLIES", r["customer_id"], {
-            "chain": r["chain_id"], "product": r["product"], "share": r["share"], "critical": r["critical"]}
-    elif sheet == "support_links":
-        yield "rel", r["body_id"], SUPPORT_REL_OF_LABEL[label_of(r["target_id"])], r["target_id"], {
-            "service": r["service"], "since": r["since"], "status": r["status"]}
-    elif sheet == "readings":
-        yield "rel", r["enterprise_id"], "REPORTS", r["indicator_id"], {"year": r["year"], "value": r["value"]}
-    elif sheet == "targets":
-        yield "rel", r["chain_id"], "TARGETS", r["indicator_id"], {"year": r["year"], "value": r["value"]}
+
+
+#: The sheets whose rows are one relationship each: (start column, type, end column,
+#: {property: column}); support links take their type from the target's label. Read column by
+#: column (:func:`_sheet_rels`): these are the big sheets (millions of rows a nation).
+_REL_SHEETS: dict[str, tuple[str, str | None, str, dict[str, str]]] = {
+    "members": ("enterprise_id", "MEMBER_OF", "chain_id", {"role": "role", "tier": "tier"}),
+    "supplies": ("supplier_id", "SUPPLIES", "customer_id",
+                 {"chain": "chain_id", "product": "product", "share": "share", "critical": "critical"}),
+    "support_links": ("body_id", None, "target_id", {"service": "service", "since": "since", "status": "status"}),
+    "readings": ("enterprise_id", "REPORTS", "indicator_id", {"year": "year", "value": "value"}),
+    "targets": ("chain_id", "TARGETS", "indicator_id", {"year": "year", "value": "value"}),
+}
+
+
+def _sheet_rels(sheet: str, frame, label_of) -> Iterable[tuple]:
+    """What each row of a relationship sheet says: (source, start, type, end, values, key),
+    values without blanks, key :func:`~graphmodel.schema.rel_key`."""
+    start_column, fixed_type, end_column, columns = _REL_SHEETS[sheet]
+    names = list(columns)
+    lists = any(SHEETS[sheet].column(c).is_list for c in columns.values())
+    sources = frame[SOURCE_COLUMN].tolist() if SOURCE_COLUMN in frame else [None] * len(frame)
+    values = zip(*(frame[c].tolist() for c in columns.values()))
+    identities = {t: REL_IDENTITY.get(t) for t in REL_TYPES}
+    for source, start, end, row in zip(sources, frame[start_column].tolist(), frame[end_column].tolist(), values):
+        rel_type = fixed_type or SUPPORT_REL_OF_LABEL[label_of(end)]
+        if lists:
+            props = _clean(dict(zip(names, row)))
+        elif None in row:
+            props = {k: v for k, v in zip(names, row) if v is not None}
+        else:  # every value given (the usual row): no test per value
+            props = dict(zip(names, row))
+        identity = identities[rel_type]
+        key = rel_type if identity is None else "|".join(
+            [rel_type, *["" if (value := props.get(p)) is None else str(value) for p in identity]])
+        yield source, start, rel_type, end, props, key
 
 
 #: The order rows are read in: every node's own sheet before the sheets that link nodes.
@@ -210,10 +235,23 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
         frame = rows.get(sheet)
         if frame is None or not len(frame):
             continue
+        if sheet in _REL_SHEETS:
+            for source, start, rel_type, end, props, key in _sheet_rels(sheet, frame, labels.__getitem__):
+                edge = (start, end, key)
+                if edge in rels:
+                    merge(rels[edge][1], props)
+                else:
+                    rels[edge] = (rel_type, props)
+                if not single:
+                    source = source or names[0]
+                    rel_sources[edge].add(source)
+                    mine = values.setdefault(source, {"nodes": {}, "rels": {}})
+                    merge(mine["rels"].setdefault(start, {}).setdefault(end, {}).setdefault(key, {}), props)
+            continue
         for r in records(frame):
-            source = r.get("_source") or names[0]
+            source = r.get(SOURCE_COLUMN) or names[0]
             mine = None if single else values.setdefault(source, {"nodes": {}, "rels": {}})
-            for fact in _row_facts(sheet, r, labels.__getitem__):
+            for fact in _row_facts(sheet, r):
                 if fact[0] == "node":
                     _, node_id, label, props = fact
                     props = _clean(props)
@@ -228,7 +266,7 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
                         merge(mine["nodes"].setdefault(node_id, {}), props)
                 else:
                     _, start, rel_type, end, props = fact
-                    props = {k: v for k, v in props.items() if v is not None and not (isinstance(v, list) and not v)}  # _clean, inline
+                    props = _clean(props)
                     key = (start, end, rel_key(rel_type, props))
                     if key in rels:
                         merge(rels[key][1], props)
@@ -252,13 +290,16 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
 
     G = nx.MultiDiGraph()
     only = names[:1]  # one source gave everything (the source bookkeeping above is skipped then)
+    # Nodes and relationships straight into the adjacency dicts (what add_node and add_edge do,
+    # less their per-call checks: every node and key here is new, and the graph has no cache yet):
+    # a hundred thousand nodes and half a million edges a province, ten times that a nation.
+    node, succ, pred = G._node, G._succ, G._pred
     for node_id, props in given.items():
         node_labels, finished = finish_node(labels[node_id], props)
-        G.add_node(node_id, label=node_labels[0], labels=node_labels, **finished,
-                   sources=list(only) if single else sorted(node_sources[node_id]))
-    # Relationships straight into the adjacency dicts (what MultiDiGraph.add_edge does, less its
-    # per-call checks: every key here is new): half a million edges a province, ten times that a nation.
-    succ, pred = G._succ, G._pred
+        node[node_id] = {"label": node_labels[0], "labels": node_labels, **finished,
+                         "sources": list(only) if single else sorted(node_sources[node_id])}
+        succ[node_id] = {}
+        pred[node_id] = {}
     for edge, (rel_type, props) in rels.items():
         start, end, key = edge
         data = {"type": rel_type, **props, "sources": list(only) if single else sorted(rel_sources[edge])}
