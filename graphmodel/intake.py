@@ -37,6 +37,7 @@ import difflib
 import io
 import itertools
 import math
+import operator
 import os
 import re
 import unicodedata
@@ -366,6 +367,7 @@ class _RawSheet:
     file: str = ""
     hidden: bool = False
     merged: list[str] = field(default_factory=list)
+    text_only: bool = False  # every cell a str (CSV)
 
 
 def _is_blank(value: Any) -> bool:
@@ -384,7 +386,7 @@ def _raw_sheet(name: str, label: str, rows: Iterable[tuple[int, list[Any]]], fil
         if not kept:
             return None
         (header_row, header), body = kept[0], kept[1:]
-        return _RawSheet(name, label, list(header), header_row, rows=body, file=file)
+        return _RawSheet(name, label, list(header), header_row, rows=body, file=file, text_only=True)
     sheet: _RawSheet | None = None
     for row_number, values in rows:
         if tick:
@@ -818,6 +820,8 @@ def _empty_frame(sheet: Sheet) -> pd.DataFrame:
 
 
 def _merged_ranges(raw: _RawSheet, positions: dict[str, int]):
+    if not raw.merged:  # (CSV never has any: openpyxl is not even imported then)
+        return
     from openpyxl.utils import range_boundaries
 
     for ref in raw.merged:
@@ -885,7 +889,17 @@ def _parse_sheet(sheet: Sheet, raw: _RawSheet | None, issues: list[Issue], info:
             if c.name in positions]
     indexes = [i for _, i, _, _ in plan]
     # a row with nothing in the contract's columns (a helper formula, a note beside the table) is skipped
-    kept = [(row_number, values) for row_number, values in raw.rows if _has_value(values, indexes)]
+    if raw.text_only:  # every cell a str: a row is blank when its contract cells join to blank
+        pick, need = operator.itemgetter(*indexes), max(indexes) + 1
+        kept = [(row_number, values) for row_number, values in raw.rows
+                if (len(values) >= need and (joined := "".join(pick(values))) and not joined.isspace())
+                or (len(values) < need and _has_value(values, indexes))]
+    else:
+        kept = [(row_number, values) for row_number, values in raw.rows if _has_value(values, indexes)]
+    # Rows of one width (as CSV writes them) are turned into columns in one step.
+    width = len(kept[0][1]) if kept else 0
+    by_column = (list(zip(*(values for _, values in kept))) if kept and all(len(v) == width for _, v in kept)
+                 else None)
     # Column by column, each distinct text parsed once (ids, enums and references repeat down a
     # column); the issues are then put back in row order, one row's columns left to right.
     found: list[tuple[int, int, Issue]] = []
@@ -893,7 +907,10 @@ def _parse_sheet(sheet: Sheet, raw: _RawSheet | None, issues: list[Issue], info:
     done = 0
     for p, (column, i, parse, required) in enumerate(plan):
         is_list = column.is_list
-        cells = [values[i] if i < len(values) else None for _, values in kept]
+        if by_column is not None:
+            cells = by_column[i] if i < width else (None,) * len(kept)
+        else:
+            cells = [values[i] if i < len(values) else None for _, values in kept]
         out = _parsed_column(cells, parse, required, is_list)
         if out is not None:  # the usual case: every cell text, parsed or blank where blank is fine
             parsed[column.name] = out
