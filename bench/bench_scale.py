@@ -79,7 +79,8 @@ print(json.dumps(figures))
 
 
 def _qmap(python: str) -> list[str]:
-    return [python, "-c", "import sys; from graphmodel.cli import main; sys.exit(main())"]
+    # the console script's own entry (an earlier qmap may have only main)
+    return [python, "-c", "from graphmodel import cli; (getattr(cli, 'run', None) or cli.main)()"]
 
 
 def measure(size: int, work: Path, python: str) -> dict:

@@ -89,3 +89,54 @@ def test_demo_writes_a_workbook_that_validates(runner, tmp_path):
     runner.invoke(main, ["demo", "-o", str(again), "--no-maps", "--quiet"])
     first, second = read_dataset(workbook), read_dataset(again / "shanghai-demo.xlsx")
     assert all(first[s].drop(columns="_row").equals(second[s].drop(columns="_row")) for s in SHEET_ORDER)
+
+
+# The console script (graphmodel.cli.run) leaves what a command kept to the operating system.
+_CONSOLE = """
+import atexit, sys
+import graphmodel.cli.core as core
+
+class Sentinel:
+    def __del__(self):
+        print("torn down", file=sys.stderr)
+
+real = core.build_graph
+def build(dataset):
+    G = real(dataset)
+    G.graph["sentinel"] = Sentinel()   # freed with the graph, if the graph is freed
+    return G
+core.build_graph = build
+atexit.register(lambda: print("exit handlers ran", file=sys.stderr))
+from graphmodel.cli import main, run
+sys.argv[0] = "qmap"
+(run if sys.argv.pop(1) == "run" else main)()
+"""
+
+
+def _console(how, *args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", _CONSOLE, how, *args], capture_output=True, text=True,
+                          encoding="utf-8")
+
+
+def test_the_console_script_ends_without_freeing_the_graph_and_says_everything(tmp_path):
+    path = write_xlsx(tmp_path / "ok.xlsx", handmade_rows())
+    fast = _console("run", "validate", str(path), "--format", "json")
+    usual = _console("main", "validate", str(path), "--format", "json")
+    assert fast.returncode == usual.returncode == 0, fast.stderr
+    assert fast.stdout == usual.stdout and json.loads(fast.stdout)["valid"] is True   # every byte, flushed
+    assert "exit handlers ran" in fast.stderr and "exit handlers ran" in usual.stderr
+    assert "torn down" in usual.stderr and "torn down" not in fast.stderr
+
+
+def test_the_console_script_keeps_the_exit_status_of_bad_input(tmp_path):
+    rows = handmade_rows()
+    rows["members"][1][2] = "ownr"
+    path = write_xlsx(tmp_path / "bad.xlsx", rows)
+    fast = _console("run", "validate", str(path))
+    assert fast.returncode == 2
+    assert "工作表 members，第 3 行，role 列" in fast.stderr and "Traceback" not in fast.stderr
+    assert "exit handlers ran" in fast.stderr
+    assert _console("run", "no-such-command").returncode == 2

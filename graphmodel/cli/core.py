@@ -14,7 +14,7 @@ from ..files import protect_input
 from ..intake import IntakeError, expand_sources, read_sources
 from ..model import build_graph, chain_table, summary
 from ..schema import SHEET_ORDER, SHEETS
-from . import main
+from . import keep_until_exit, main
 from .options import fail, force_option, format_option, quiet_option, read_limit_options, read_limits, show_progress
 
 __all__ = ["report_intake_error", "load_graph", "read_data"]
@@ -53,14 +53,14 @@ def read_data(paths, progress=None):
     paths = _paths(paths)
     protect_input(*paths, *expand_sources(paths))
     try:
-        return read_sources(paths, limits=read_limits(), progress=progress)
+        return keep_until_exit(read_sources(paths, limits=read_limits(), progress=progress))
     except IntakeError as error:
         report_intake_error(error)
 
 
 def load_graph(paths, progress=None):
     """The graph of one or many sources for a command (see :func:`read_data`)."""
-    return build_graph(read_data(paths, progress))
+    return keep_until_exit(build_graph(read_data(paths, progress)))
 
 
 def _echo_table(frame, title: str | None = None):
@@ -132,7 +132,7 @@ def validate(paths, fmt, quiet):
     # and each collection it would make between the steps walks millions of them.
     with paused_gc():
         try:
-            dataset = read_sources(paths, limits=read_limits(), progress=bar)
+            dataset = keep_until_exit(read_sources(paths, limits=read_limits(), progress=bar))
         except IntakeError as error:
             if bar:
                 bar.close()
@@ -141,7 +141,7 @@ def validate(paths, fmt, quiet):
             if bar:
                 bar.close()
         path = dataset.source
-        G = build_graph(dataset)
+        G = keep_until_exit(build_graph(dataset))
         counts = summary(G)
         table = chain_table(G)
         warnings = _warnings(dataset, G)
