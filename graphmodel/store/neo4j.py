@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import os
 import re
 import secrets
@@ -70,7 +71,7 @@ from neo4j import exceptions as neo4j_errors
 from ..bulk import without_gc
 from ..resources import cypher_text
 from ..model import FINISHED, finish_node
-from ..schema import DERIVED_LABELS, LABELS, REL_TYPES, rel_key
+from ..schema import DERIVED_LABELS, LABELS, REL_IDENTITY, REL_TYPES, rel_key
 
 __all__ = [
     "DEFAULT_BATCH",
@@ -93,6 +94,10 @@ DEFAULT_BATCH = 5000
 _READ_CHUNK = 5000
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PLAIN = (str, int, bool, float)
+_PLAIN_SET = frozenset(_PLAIN)
+_PLAIN_NOT_FLOAT = frozenset((str, int, bool))
+_BY_ID = operator.itemgetter("id")
+_BY_ENDS = operator.itemgetter("start", "end", "key")
 _LABEL_SET = frozenset(LABELS)
 
 
@@ -501,11 +506,21 @@ class _Plan:
         found: set[str] = set(declared) | ({default} if default else set())
         self.node_groups: dict[str, list[dict]] = defaultdict(list)
         self.rel_groups: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
-        entities = []
         names_ok: set[str] = set()     # property names checked once, not once per row
         sources_of: dict[tuple, list[str]] = {}
+        # Marks are drawn as sources turn up, so each row's [source, mark, keys] entries are
+        # made in the one pass; a passed-in mapping is used as given.
+        run_marks: dict[str, str] = dict(marks) if marks else {}
+        drawn = not marks
+        given_of: dict[tuple, tuple] = {}   # rows of one shape share one entry
+        tally: dict[tuple, list[int]] = {}  # [nodes, relationships] per source list
 
-        def clean(d: dict, skip: tuple, what) -> dict:
+        def mark(s: str) -> str:
+            if drawn and s not in run_marks:
+                run_marks[s] = _mark()
+            return run_marks[s]
+
+        def slow_clean(d: dict, skip, what) -> dict:
             props = {}
             for k, v in d.items():
                 if k in skip:
@@ -522,6 +537,19 @@ class _Plan:
                     props[k] = v
             return props
 
+        def clean(d: dict, skip: frozenset, what) -> dict:
+            # The common row (known names, plain values, no NaN) is kept whole by C-level
+            # steps; anything else goes through the checks one value at a time.
+            if d.keys() - skip - names_ok:
+                return slow_clean(d, skip, what)
+            props = {k: v for k, v in d.items() if v is not None and k not in skip}
+            kinds = set(map(type, props.values()))
+            if kinds <= _PLAIN_NOT_FLOAT:
+                return props
+            if kinds <= _PLAIN_SET and not any(v != v for v in props.values() if type(v) is float):
+                return props
+            return slow_clean(d, skip, what)
+
         def sources(d: dict, what) -> list[str]:
             given = d.get("sources")
             if given is None and default is not None:
@@ -534,13 +562,38 @@ class _Plan:
                 found.update(sources_of[key])
             return sources_of[key]
 
-        node_skip = ("label", "labels", "sources")
-        for node, d in G.nodes(data=True):
+        def entry(props: dict, srcs: list[str], given: dict | None, kind: int) -> tuple:
+            """The row's [source, mark, given keys] per source, and its count."""
+            srcs_key = tuple(srcs)
+            if given is not None:
+                shape = (tuple(props), srcs_key, tuple(tuple(given[s]) if s in given else None for s in srcs))
+                if shape not in given_of:
+                    data_keys = sorted(k for k in props if k != "id")
+                    given_of[shape] = tuple(
+                        (s, mark(s), ",".join(sorted(k for k in given[s] if k != "id")
+                                              if s in given else data_keys))
+                        for s in srcs)
+            else:
+                shape = (tuple(props), srcs_key)
+                if shape not in given_of:
+                    keys = ",".join(sorted(k for k in props if k != "id"))
+                    given_of[shape] = tuple((s, mark(s), keys) for s in srcs)
+            counts = tally.get(srcs_key)
+            if counts is None:
+                counts = tally[srcs_key] = [0, 0]
+            counts[kind] += 1
+            return given_of[shape]
+
+        node_skip = frozenset(("label", "labels", "sources"))
+        labels_ok: set[tuple] = set()
+        for node, d in G._node.items():
             labels = tuple(d.get("labels") or (d.get("label"),))
-            if labels[0] != d.get("label") or not set(labels) <= _LABEL_SET:
-                for x in labels:
-                    _check_label(x)
-                raise StoreError("input", f"node {node!r}: label {d.get('label')!r} is not first in {labels}")
+            if (labels, d.get("label")) not in labels_ok:
+                if labels[0] != d.get("label") or not set(labels) <= _LABEL_SET:
+                    for x in labels:
+                        _check_label(x)
+                    raise StoreError("input", f"node {node!r}: label {d.get('label')!r} is not first in {labels}")
+                labels_ok.add((labels, d.get("label")))
             props = clean(d, node_skip, lambda: f"node {node!r}")
             if props.get("id") != node:
                 raise StoreError("input", f"node {node!r}: its id property is {props.get('id')!r}")
@@ -551,56 +604,39 @@ class _Plan:
                 # the server recomputes it from what all sources give (_finish_rules).
                 if k in props and not _gave(k, given, props):
                     del props[k]
-            row = {"id": node, "props": props}
-            self.node_groups[labels[0]].append(row)
-            entities.append((row, srcs, given))
-        edge_skip = ("type", "sources")
-        primary = {n: d["label"] for n, d in G.nodes(data=True)}
-        for u, v, key, d in G.edges(keys=True, data=True):
-            rel_type = d.get("type", "")
-            if rel_type not in REL_TYPES:
-                _check_type(rel_type)
-            what = lambda: f"edge {u!r}-{rel_type}->{v!r}"  # noqa: E731
-            props = clean(d, edge_skip, what)
-            if key != rel_key(rel_type, props):
-                raise StoreError("input", f"{what()}: key {key!r} is not {rel_key(rel_type, props)!r}")
-            starts, ends = REL_TYPES[rel_type]
-            start, end = primary[u], primary[v]
-            if start not in starts or end not in ends:
-                raise StoreError("input", f"{what()}: {start}->{end} is not allowed")
-            row = {"start": u, "end": v, "key": key, "props": props}
-            self.rel_groups[(rel_type, start, end)].append(row)
-            srcs = sources(d, what)
-            entities.append((row, srcs, given_by.rel(u, v, key, srcs)))
+            self.node_groups[labels[0]].append({"id": node, "props": props, "given": entry(props, srcs, given, 0)})
+        edge_skip = frozenset(("type", "sources"))
+        primary = {n: d["label"] for n, d in G._node.items()}
+        for u, ends in G._succ.items():
+            start = primary[u]
+            for v, keyed in ends.items():
+                end = primary[v]
+                for key, d in keyed.items():
+                    rel_type = d.get("type", "")
+                    if rel_type not in REL_TYPES:
+                        _check_type(rel_type)
+                    what = lambda: f"edge {u!r}-{rel_type}->{v!r}"  # noqa: E731
+                    props = clean(d, edge_skip, what)
+                    if key != (rel_type if rel_type not in REL_IDENTITY else rel_key(rel_type, props)):
+                        raise StoreError("input", f"{what()}: key {key!r} is not {rel_key(rel_type, props)!r}")
+                    starts, ends_ok = REL_TYPES[rel_type]
+                    if start not in starts or end not in ends_ok:
+                        raise StoreError("input", f"{what()}: {start}->{end} is not allowed")
+                    srcs = sources(d, what)
+                    self.rel_groups[(rel_type, start, end)].append(
+                        {"start": u, "end": v, "key": key, "props": props,
+                         "given": entry(props, srcs, given_by.rel(u, v, key, srcs), 1)})
         self.sources = sorted(found)
-        self.marks = dict(marks or {s: _mark() for s in self.sources})
+        self.marks = {s: mark(s) for s in self.sources} if drawn else run_marks
         self.counts = {s: [0, 0] for s in self.sources}
-        given_of: dict[tuple, tuple] = {}
-        for row, srcs, given in entities:
-            if given is not None:
-                # rows of one shape (their keys, sources and given keys) share one entry
-                shape = (tuple(row["props"]), tuple(srcs),
-                         tuple(tuple(given[s]) if s in given else None for s in srcs))
-                if shape not in given_of:
-                    data_keys = sorted(k for k in row["props"] if k != "id")
-                    given_of[shape] = tuple(
-                        (s, self.marks[s], ",".join(sorted(k for k in given[s] if k != "id")
-                                                    if s in given else data_keys))
-                        for s in srcs)
-                row["given"] = given_of[shape]
-            else:
-                shape = (tuple(row["props"]), tuple(srcs))
-                if shape not in given_of:
-                    keys = ",".join(sorted(k for k in row["props"] if k != "id"))
-                    given_of[shape] = tuple((s, self.marks[s], keys) for s in srcs)
-                row["given"] = given_of[shape]
-            kind = 0 if "id" in row else 1
-            for s in srcs:
-                self.counts[s][kind] += 1
+        for srcs_key, (nodes, rels) in tally.items():
+            for s in srcs_key:
+                self.counts[s][0] += nodes
+                self.counts[s][1] += rels
         for rows in self.node_groups.values():
-            rows.sort(key=lambda r: r["id"])          # one lock order for every load
+            rows.sort(key=_BY_ID)          # one lock order for every load
         for rows in self.rel_groups.values():
-            rows.sort(key=lambda r: (r["start"], r["end"], r["key"]))
+            rows.sort(key=_BY_ENDS)
         self.chains = sorted(r["id"] for r in self.node_groups.get("Chain", []))
 
     @property
