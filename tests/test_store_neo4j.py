@@ -495,3 +495,31 @@ def test_cli_load_and_query(neo4j_db, tmp_path, monkeypatch):
     monkeypatch.setenv("NEO4J_PASSWORD", secret)
     wrong = runner.invoke(main, ["load", str(good), "--quiet"])
     assert wrong.exit_code == 1 and secret not in wrong.output and "login refused" in wrong.stderr
+
+
+def test_plan_sends_plain_values_and_drops_blanks_row_by_row():
+    """The plan's rows as the driver gets them, whichever path a row takes: a plain row kept
+    whole, a row with NaN, a numpy scalar or a tuple converted value by value, a reserved
+    name refused wherever it first appears."""
+    import numpy as np
+    import networkx as nx
+    from graphmodel.model import add_node
+    from graphmodel.store.neo4j import _Plan
+
+    G = nx.MultiDiGraph(source="a.xlsx")
+    add_node(G, "E1", ("Enterprise",), name="甲", size="large")
+    add_node(G, "E2", ("Enterprise",), name="乙", capacity=2.5, district=None)
+    add_node(G, "E3", ("Enterprise",), name="丙", capacity=float("nan"))
+    add_node(G, "E4", ("Enterprise",), name="丁", capacity=np.float64(1.5), staff=np.int64(7))
+    add_node(G, "E5", ("Enterprise",), name="戊", products=("a", "b"))
+    rows = {r["id"]: r["props"] for r in _Plan(G).node_groups["Enterprise"]}
+    assert {k: {p: v for p, v in props.items() if p != "sme"} for k, props in rows.items()} == {
+        "E1": {"id": "E1", "name": "甲", "size": "large"},
+        "E2": {"id": "E2", "name": "乙", "capacity": 2.5},
+        "E3": {"id": "E3", "name": "丙"},
+        "E4": {"id": "E4", "name": "丁", "capacity": 1.5, "staff": 7},
+        "E5": {"id": "E5", "name": "戊", "products": ["a", "b"]}}
+    assert type(rows["E4"]["capacity"]) is float and type(rows["E4"]["staff"]) is int
+    add_node(G, "E6", ("Enterprise",), name="己", qmap_marks="x")   # a name first seen on a later row
+    with pytest.raises(StoreError, match="E6.*qmap_marks.*reserved"):
+        _Plan(G)
