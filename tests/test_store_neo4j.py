@@ -526,3 +526,72 @@ def test_plan_sends_plain_values_and_drops_blanks_row_by_row():
     add_node(G, "E6", ("Enterprise",), name="己", qmap_marks="x")   # a name first seen on a later row
     with pytest.raises(StoreError, match="E6.*qmap_marks.*reserved"):
         _Plan(G)
+
+
+# --------------------------------------------------------------------------- transactions in flight at once
+
+def test_phases_commit_every_node_before_a_relationship_needs_it(handmade_graph, w38):
+    """Transactions within a phase may commit in any order, so a relationship's ends must be
+    in an earlier phase or in its own transaction; the phases hold every transaction once, in order."""
+    from graphmodel.store.neo4j import _Plan, _phases
+
+    for G, size in ((handmade_graph, 3), (handmade_graph, 5000), (w38, 700)):
+        plan = _Plan(G)
+        transactions = list(plan.transactions(size))
+        phases = list(_phases(plan.transactions(size)))
+        assert [tx for phase in phases for tx in phase] == transactions
+        committed: set[str] = set()
+        for phase in phases:
+            kinds = [{is_node for _, _, is_node in tx} for tx in phase]
+            assert len(phase) == 1 or all(k == kinds[0] and len(k) == 1 for k in kinds)
+            for tx in phase:
+                own = {r["id"] for _, rows, is_node in tx if is_node for r in rows}
+                for _, rows, is_node in tx:
+                    if not is_node:
+                        assert all({r["start"], r["end"]} <= committed | own for r in rows)
+            committed |= {r["id"] for tx in phase for _, rows, is_node in tx if is_node for r in rows}
+        assert len(phases) > 1 or len(transactions) == 1
+    assert len(list(_phases(_Plan(w38).transactions(700)))) == 2   # W38: all nodes, then all relationships
+
+
+@pytest.mark.neo4j
+def test_transactions_in_flight_at_once_give_the_same_graph_and_report(neo4j_db, w38):
+    """Four batches at once, many small ones (shared end nodes: lock waits and retried
+    deadlocks), give exactly what one after another gives."""
+    one = neo4j_db.load(w38, batch_size=400, workers=1)
+    counts = neo4j_db.counts()
+    neo4j_db.wipe()
+    four = neo4j_db.load(w38, batch_size=400, workers=4)
+    assert neo4j_db.counts() == counts
+    assert_same_graph(chain_subgraph(w38, "W38"), neo4j_db.read_graph(chain="W38"))
+    for name in ("nodes_created", "relationships_created", "nodes_deleted", "relationships_deleted", "batches"):
+        assert getattr(four, name) == getattr(one, name), name
+    assert four.per_source == one.per_source
+    again = neo4j_db.load(w38, batch_size=400, workers=4)
+    assert (again.nodes_created, again.relationships_created, again.nodes_deleted,
+            again.relationships_deleted) == (0, 0, 0, 0)
+
+
+def test_load_refuses_no_workers(tmp_path):
+    from graphmodel.store.neo4j import DEFAULT_WORKERS
+
+    store = Neo4jStore("bolt://127.0.0.1:1", "neo4j", "x")
+    try:
+        with pytest.raises(StoreError, match="workers must be at least 1"):
+            store.load(build_graph(read_dataset(willems("W02"))), workers=0)
+    finally:
+        store.close()
+    option = next(p for p in main.commands["load"].params if p.name == "workers")
+    assert option.default == DEFAULT_WORKERS
+    result = CliRunner().invoke(main, ["load", str(willems("W02")), "--workers", "0"])
+    assert result.exit_code == 2 and "--workers" in result.output
+
+
+def test_driver_retry_warnings_do_not_reach_the_terminal(capfd):
+    """A retried transaction is logged by the driver; unless the application configures
+    logging, it must not print (Python's last-resort handler would write it to stderr)."""
+    import logging
+    import graphmodel.store.neo4j  # noqa: F401 -- importing the store is what installs the handler
+
+    logging.getLogger("neo4j.pool").warning("Transaction failed and will be retried in 1.0s (deadlock)")
+    assert "retried" not in capfd.readouterr().err

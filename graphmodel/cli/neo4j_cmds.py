@@ -123,6 +123,9 @@ def _store(uri, username, password, database):
 @neo4j_options
 @click.option("--batch-size", type=click.IntRange(1), default=5000, show_default=True,
               help="Rows per transaction.")
+@click.option("--workers", type=click.IntRange(1), default=2, show_default=True,
+              help="Transactions in flight at once: the server commits one while the next is sent "
+                   "(more for a cluster; 1 sends them one after another).")
 @click.option("--atomic", is_flag=True,
               help="One transaction for the whole load (all or nothing; needs server memory for it all).")
 @click.option("--bulk", is_flag=True,
@@ -131,7 +134,7 @@ def _store(uri, username, password, database):
 @click.option("--home", type=click.Path(file_okay=False), default=None,
               help="With --bulk: the local server's folder (default: $QMAP_NEO4J_HOME or ~/.cache/qmap/neo4j).")
 @quiet_option
-def load(paths, uri, username, password, database, batch_size, atomic, bulk, home, quiet):
+def load(paths, uri, username, password, database, batch_size, workers, atomic, bulk, home, quiet):
     """Load workbooks into Neo4j: validate, then upsert; each source ends up exactly as it is now.
 
     Several paths (or a folder holding several workbooks) are read as one graph first, so
@@ -171,7 +174,7 @@ def load(paths, uri, username, password, database, batch_size, atomic, bulk, hom
                 seen[0] = done
         try:
             store.verify()
-            report = store.load(G, batch_size=batch_size, progress=progress, atomic=atomic)
+            report = store.load(G, batch_size=batch_size, progress=progress, atomic=atomic, workers=workers)
         except StoreError as exc:
             stack.close()  # end the progress bar before the message
             hint = ("; 重新运行同一命令即可完成 re-run the same command to finish the load"

@@ -10,7 +10,8 @@ Loading (:meth:`Neo4jStore.load`) is a *sync* of the chains in the workbook:
 1. the schema (``cypher/schema.cypher``) is applied, idempotently;
 2. nodes, per label, and relationships, per type, are upserted with the parameterised
    ``UNWIND $rows … MERGE`` statements of ``cypher/load/``, in batches (default 5,000 rows),
-   each batch one ``execute_write`` transaction, so transient errors are retried. Nodes
+   each batch one ``execute_write`` transaction, so transient errors are retried; two are in
+   flight at once (``workers``), all the nodes committed before any relationship. Nodes
    MERGE on ``id``; relationships on their end nodes, type and ``schema.REL_IDENTITY``
    (SUPPLIES on chain and product…);
 3. what the reloaded chains used but the workbook no longer has is removed: nodes that no
@@ -27,8 +28,8 @@ on a 2 GiB heap) and a failure late in the load throws all the work away and sta
 So the default is batched transactions, each committed on its own, designed so that the
 load *converges*: every step is idempotent (MERGE; ``SET n = props`` replaces all
 properties) and the clean-up is computed afresh from the database at the time it runs, never
-remembered from an earlier attempt. If the server dies mid-load, the database holds a
-prefix of the upserts (a partial, but never a wrong, graph: every node and relationship
+remembered from an earlier attempt. If the server dies mid-load, the database holds some
+of the upserts (nodes first: a partial, but never a wrong, graph: every node and relationship
 present is one the workbook has, or one the previous load had); re-running the same command
 gives exactly the graph a clean load gives. Node deletions run in a single transaction (a
 half-done deletion could orphan a node whose only use of the chain went through a node
@@ -49,6 +50,7 @@ A bad workbook never reaches this module: intake rejects it before anything is w
 from __future__ import annotations
 
 import json
+import logging
 import math
 import operator
 import os
@@ -56,6 +58,7 @@ import re
 import secrets
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -75,6 +78,7 @@ from ..schema import DERIVED_LABELS, LABELS, REL_IDENTITY, REL_TYPES, rel_key
 
 __all__ = [
     "DEFAULT_BATCH",
+    "DEFAULT_WORKERS",
     "StoreError",
     "ConflictError",
     "Conflict",
@@ -89,7 +93,15 @@ __all__ = [
     "plan_operators",
 ]
 
+# The driver logs each retried transaction (a deadlock between a load's own batches, a
+# leader switch) as a multi-line English warning; with no handler of its own, Python would
+# print it in the middle of a table or a progress bar. An application that configures
+# logging still sees them.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
 DEFAULT_BATCH = 5000
+#: Batched transactions a load keeps in flight (the server commits one while the client sends the next).
+DEFAULT_WORKERS = 2
 #: Rows per read when looking up nodes by id (reads are cheap; keeps parameters small).
 _READ_CHUNK = 5000
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -721,6 +733,25 @@ def _packed(batches: Iterable[tuple[str, list[dict], bool]], size: int) -> Itera
         yield pack
 
 
+def _phases(transactions: Iterable[list[tuple[str, list[dict], bool]]]) -> Iterator[list[list]]:
+    """Consecutive transactions that may commit in any order: all of nodes, or all of
+    relationships; a transaction with both (a small workbook's) is a phase of its own. The
+    plan sends every node before any relationship, so each relationship's ends are committed
+    by an earlier phase or its own transaction."""
+    phase: list[list] = []
+    kind = None
+    for tx in transactions:
+        kinds = {is_node for _, _, is_node in tx}
+        this = kinds.pop() if len(kinds) == 1 else "both"
+        if phase and (this != kind or this == "both"):
+            yield phase
+            phase = []
+        phase.append(tx)
+        kind = this
+    if phase:
+        yield phase
+
+
 def _run_write(tx, text: str, params: dict):
     return tx.run(text, params).consume().counters
 
@@ -841,9 +872,9 @@ class Neo4jStore:
         except Exception as exc:  # noqa: BLE001
             raise self._error(exc) from None
 
-    def _session(self, read: bool = False):
+    def _session(self, read: bool = False, bookmarks=None):
         mode = neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS
-        return self.driver.session(database=self.database, default_access_mode=mode)
+        return self.driver.session(database=self.database, default_access_mode=mode, bookmark_manager=bookmarks)
 
     def verify(self) -> None:
         """Connect and log in, or raise :class:`StoreError`."""
@@ -897,9 +928,13 @@ class Neo4jStore:
             return session.execute_read(lambda tx: {r["name"]: list(r["runs"]) for r in tx.run(statement("sources"))})
 
     def load(self, G: nx.MultiDiGraph, batch_size: int = DEFAULT_BATCH,
-             progress: Callable[[int, int], None] | None = None, atomic: bool = False) -> LoadReport:
+             progress: Callable[[int, int], None] | None = None, atomic: bool = False,
+             workers: int = DEFAULT_WORKERS) -> LoadReport:
         """Load every source of ``G`` (``G.graph["sources"]``): each replaces its own
         contributions and nothing else (see the module notes).
+
+        ``workers`` batched transactions are in flight at once (1: one after another), so the
+        server works on one batch while the client prepares and sends the next.
 
         Raises :class:`ConflictError`, before anything is written, when a source gives a
         value that another source already in the database gives differently.
@@ -907,6 +942,8 @@ class Neo4jStore:
         """
         if batch_size < 1:
             raise StoreError("input", "batch size must be at least 1")
+        if workers < 1:
+            raise StoreError("input", "workers must be at least 1")
         started = time.perf_counter()
         plan = _Plan(G)
         report = LoadReport(chains=list(plan.chains), sources=list(plan.sources), nodes=G.number_of_nodes(),
@@ -915,7 +952,9 @@ class Neo4jStore:
         total = plan.rows
         emit = progress or (lambda done, total: None)
         self.apply_schema()
-        with self._errors(), self._session() as session:
+        # The load's sessions (up to `workers` at once) read each other's writes, on a cluster too.
+        bookmarks = GraphDatabase.bookmark_manager()
+        with self._errors(), self._session(bookmarks=bookmarks) as session:
             registered = session.execute_read(lambda tx: {r["name"] for r in tx.run(statement("sources"))})
             if registered - set(plan.sources):
                 conflicts = session.execute_read(self._conflicts, plan)
@@ -940,13 +979,8 @@ class Neo4jStore:
                 report.batches = 1
             else:
                 runs = {s: session.execute_write(self._begin, s, plan.marks[s]) for s in plan.sources}
-                results, withdrawn, done = [], [], 0
-                emit(0, total)
-                for batch in plan.transactions(batch_size):
-                    results.extend(session.execute_write(_upserts, batch, plan.sources))
-                    report.batches += 1
-                    done += sum(len(rows) for _, rows, _ in batch)
-                    emit(done, total)
+                withdrawn = []
+                results = self._commit(plan, batch_size, emit, total, report, workers, bookmarks)
                 # Relationships first: a node is deleted only once nothing links to it.
                 for name in ("withdraw_rels", "withdraw_nodes"):
                     text = statement(name)
@@ -979,6 +1013,38 @@ class Neo4jStore:
         self.refresh_statistics()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _commit(self, plan: _Plan, batch_size: int, emit: Callable[[int, int], None], total: int,
+                report: LoadReport, workers: int, bookmarks) -> list:
+        """Commit the plan's upserts as batched transactions, up to ``workers`` at once.
+
+        A relationship MATCHes both its ends, so the transactions run in phases
+        (:func:`_phases`): every node a phase may need was committed by an earlier phase. The
+        sessions share the load's bookmark manager, so on a cluster each phase also reads what
+        was written before it. Within a phase the batches touch disjoint nodes or
+        relationships; two that wait on one end node's lock may deadlock, and the server's
+        transient error makes ``execute_write`` retry the loser.
+        """
+        def commit(batch):
+            with self._session(bookmarks=bookmarks) as session:
+                return session.execute_write(_upserts, batch, plan.sources)
+
+        results, done = [], 0
+        emit(0, total)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qmap-load") as pool:
+            for phase in _phases(plan.transactions(batch_size)):
+                pending = [pool.submit(commit, batch) for batch in phase]
+                try:
+                    for batch, future in zip(phase, pending):
+                        results.extend(future.result())
+                        report.batches += 1
+                        done += sum(len(rows) for _, rows, _ in batch)
+                        emit(done, total)
+                except BaseException:
+                    for future in pending:
+                        future.cancel()
+                    raise
+        return results
 
     def refresh_statistics(self, timeout: float = 60.0) -> bool:
         """Resample the indexes a load left outdated and wait for it, so that the next queries
