@@ -377,6 +377,45 @@ def _overlapping(districts: dict, n: int) -> dict:
     return {s: districts[s] for s in chosen}
 
 
+def _schema(store) -> set:
+    _, rows = store.query("SHOW INDEXES YIELD name, type, labelsOrTypes, properties WHERE type <> 'LOOKUP' "
+                          "RETURN name, type, labelsOrTypes, properties")
+    return {(name, kind, tuple(on), tuple(props)) for name, kind, on, props in rows}
+
+
+@pytest.mark.neo4j
+def test_first_loads_into_an_empty_database_at_once_all_create_the_schema(neo4j_db, handmade_graph):
+    """Two first loads each create the same constraints; the loser's deadlock is retried, not raised."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    neo4j_db.apply_schema()
+    declared = _schema(neo4j_db)
+    assert len(declared) > 10
+    stores = [Neo4jStore.from_env() for _ in range(4)]
+    try:
+        for _ in range(4):
+            with neo4j_db._session() as session:    # back to a database that never had qmap's schema
+                for name in [r["name"] for r in session.run("SHOW CONSTRAINTS YIELD name")]:
+                    session.run(f"DROP CONSTRAINT `{name}`").consume()
+                for name in [r["name"] for r in session.run("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'")]:
+                    session.run(f"DROP INDEX `{name}`").consume()
+            assert not _schema(neo4j_db)
+            start = threading.Barrier(len(stores))
+
+            def run(store):
+                start.wait()
+                store.apply_schema()
+            with ThreadPoolExecutor(len(stores)) as pool:
+                list(pool.map(run, stores))
+            assert _schema(neo4j_db) == declared
+    finally:
+        for store in stores:
+            store.close()
+    neo4j_db.load(handmade_graph)
+    assert neo4j_db.counts() == summary(handmade_graph)
+
+
 @pytest.mark.neo4j
 @pytest.mark.parametrize("n", [2, 4])
 def test_concurrent_loads_of_overlapping_districts_all_land(neo4j, districts, n):

@@ -886,7 +886,9 @@ class Neo4jStore:
         """Create the constraints and indexes of ``cypher/schema.cypher`` (idempotent)."""
         with self._errors(), self._session() as session:
             for text in _schema_statements():
-                session.run(text).consume()
+                # A managed transaction: two first loads into an empty database create the same
+                # constraint at once, and the loser's deadlock is transient, so it is retried.
+                session.execute_write(_run_write, text, {})
             # New indexes fill in the background; MERGE should not run before they are usable.
             session.run("CALL db.awaitIndexes(300)").consume()
 
