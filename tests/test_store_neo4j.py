@@ -611,7 +611,7 @@ def test_transactions_in_flight_at_once_give_the_same_graph_and_report(neo4j_db,
             again.relationships_deleted) == (0, 0, 0, 0)
 
 
-def test_load_refuses_no_workers(tmp_path):
+def test_load_refuses_no_workers():
     from graphmodel.store.neo4j import DEFAULT_WORKERS
 
     store = Neo4jStore("bolt://127.0.0.1:1", "neo4j", "x")
