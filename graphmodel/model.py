@@ -66,7 +66,7 @@ __all__ = [
     "body_links", "body_chains", "addressing_bodies", "project_partners", "supporting_bodies", "chain_enablers",
     "chain_bodies", "tool_targets", "chain_policy_tools",
     "readings", "latest_readings", "chain_targets", "node_sources", "shown_sources", "chain_subgraph",
-    "summary", "chain_table",
+    "summary", "chain_table", "dataset_summary",
 ]
 
 #: Placeholders that mean "no district" (the Willems extracts use an em dash).
@@ -208,15 +208,17 @@ _BUILD_ORDER = ("chains", "enterprises", "support_bodies", "problems", "projects
                 "cases", "members", "supplies", "support_links", "readings", "targets")
 
 
-@without_gc
-def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
-    """The graph of ``domain.md`` for a validated data set (one or many chains, one or many sources).
+def _source_names(dataset: Dataset) -> list[str]:
+    return list(dataset.sources) or [dataset.source or "<tables>"]
 
-    Every source's rows are read in turn; what several sources give is one node (one
-    relationship) with the union of their values — intake has checked that they agree —
-    and the sources that gave it (see the module notes).
+
+def _gather(dataset: Dataset, bookkeeping: bool) -> tuple:
+    """What every row of the data set says, merged: (primary label by node, given values by
+    node, sources by node, (type, values) by relationship (start, end, key), sources by
+    relationship, values by source). Without ``bookkeeping`` (one source, or only counts
+    wanted) the sources and values by source are left empty.
     """
-    names = list(dataset.sources) or [dataset.source or "<tables>"]
+    names = _source_names(dataset)
     rows = dataset.contributions if dataset.contributions is not None else dataset.tables
     labels: dict[str, str] = {}
     given: dict[str, dict[str, Any]] = {}
@@ -229,8 +231,7 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
         for k, v in props.items():
             into.setdefault(k, v)
 
-    # One source (the usual case): its values are the merged values, kept once (shared below).
-    single = len(names) == 1
+    single = not bookkeeping
     for sheet in _BUILD_ORDER:
         frame = rows.get(sheet)
         if frame is None or not len(frame):
@@ -276,6 +277,21 @@ def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
                         rel_sources[key].add(source)
                     if mine is not None:
                         merge(mine["rels"].setdefault(start, {}).setdefault(end, {}).setdefault(key[2], {}), props)
+    return labels, given, node_sources, rels, rel_sources, values
+
+
+@without_gc
+def build_graph(dataset: Dataset) -> nx.MultiDiGraph:
+    """The graph of ``domain.md`` for a validated data set (one or many chains, one or many sources).
+
+    Every source's rows are read in turn; what several sources give is one node (one
+    relationship) with the union of their values — intake has checked that they agree —
+    and the sources that gave it (see the module notes).
+    """
+    names = _source_names(dataset)
+    # One source (the usual case): its values are the merged values, kept once (shared below).
+    single = len(names) == 1
+    labels, given, node_sources, rels, rel_sources, values = _gather(dataset, bookkeeping=not single)
     if single:
         nested: dict = {}
         for (start, end, key), (_, props) in rels.items():
@@ -412,8 +428,12 @@ def is_label(G: nx.MultiDiGraph, node: str, label: str) -> bool:
 
 def chains(G: nx.MultiDiGraph) -> list[str]:
     """Every chain id, in display order: by ``seq`` (chains without one last), then id."""
-    ids = [n for n, d in G.nodes(data=True) if d.get("label") == "Chain"]
-    return sorted(ids, key=lambda c: (G.nodes[c].get("seq") is None, G.nodes[c].get("seq") or 0, c))
+    return _display_order((n, d) for n, d in G._node.items() if d.get("label") == "Chain")
+
+
+def _display_order(chain_nodes: Iterable[tuple[str, dict]]) -> list[str]:
+    """Chain ids of (id, properties) pairs by ``seq`` (chains without one last), then id."""
+    return [c for c, _ in sorted(chain_nodes, key=lambda cd: (cd[1].get("seq") is None, cd[1].get("seq") or 0, cd[0]))]
 
 
 def match_chain(text: str, known: Iterable[tuple[str, str | None]]) -> str | None:
@@ -488,7 +508,13 @@ def chain_owner(G: nx.MultiDiGraph, chain_id: str) -> str | None:
 def is_sme(G: nx.MultiDiGraph, firm: str) -> bool:
     """Is the enterprise an SME (中小企业)? Its ``sme`` property: true for every size but large,
     and for a firm whose size is not given."""
-    data = G.nodes[firm]
+    return _is_sme(G.nodes[firm])
+
+
+_NO_VALUES: dict = {}   # an end no row gave as a node (networkx adds it bare)
+
+
+def _is_sme(data: dict) -> bool:
     return bool(data.get("sme", data.get("size") != "large"))
 
 
@@ -809,8 +835,12 @@ def chain_subgraph(G: nx.MultiDiGraph, chain_id: str) -> nx.MultiDiGraph:
 
 def summary(G: nx.MultiDiGraph) -> dict[str, Any]:
     """Counts per label and relationship type (the ``qmap validate`` summary)."""
-    labels = Counter(label for d in G._node.values() for label in d["labels"])
-    types = Counter(d["type"] for ends in G._succ.values() for keyed in ends.values() for d in keyed.values())
+    return _counts((label for d in G._node.values() for label in d["labels"]),
+                   (d["type"] for ends in G._succ.values() for keyed in ends.values() for d in keyed.values()))
+
+
+def _counts(labels: Iterable[str], types: Iterable[str]) -> dict[str, Any]:
+    labels, types = Counter(labels), Counter(types)
     return {"nodes": dict(sorted(labels.items())), "relationships": dict(sorted(types.items()))}
 
 
@@ -826,30 +856,58 @@ def chain_table(G: nx.MultiDiGraph):
     >>> chain_table(G).columns.tolist()[:4]    # doctest: +SKIP
     ['seq', 'chain_id', 'name', 'district']
     """
+    node = G._node
+    rels = ((start, end, d["type"], d.get("chain"))
+            for start, ends in G._succ.items() for end, keyed in ends.items() for d in keyed.values())
+    return _chain_rows(node, lambda n: node[n]["label"], rels, chains(G))
+
+
+@without_gc
+def dataset_summary(dataset: Dataset) -> tuple[dict[str, Any], Any]:
+    """:func:`summary` and :func:`chain_table` of ``build_graph(dataset)``, without building
+    the graph (``qmap validate`` prints only these): the same rows merged into the same nodes
+    and relationships, finished the same way (:func:`finish_node`), counted by the same rules.
+
+    >>> counts, table = dataset_summary(read_dataset("../shared/data/willems/W02"))  # doctest: +SKIP
+    >>> counts["nodes"]["Chain"], table["members"].tolist()                           # doctest: +SKIP
+    (1, [13])
+    """
+    labels, given, _, rels, _, _ = _gather(dataset, bookkeeping=False)
+    node: dict[str, dict] = {}
+    node_labels: dict[str, tuple[str, ...]] = {}
+    for node_id, props in given.items():
+        node_labels[node_id], node[node_id] = finish_node(labels[node_id], props)
+    counts = _counts((label for these in node_labels.values() for label in these),
+                     (rel_type for rel_type, _ in rels.values()))
+    table = _chain_rows(node, labels.__getitem__,
+                        ((start, end, rel_type, props.get("chain")) for (start, end, _), (rel_type, props) in rels.items()),
+                        _display_order((n, node[n]) for n, label in labels.items() if label == "Chain"))
+    return counts, table
+
+
+def _chain_rows(node: dict[str, dict], label_of, rels: Iterable[tuple[str, str, str, Any]], chain_ids: list[str]):
+    """:func:`chain_table` from node properties by id, a node's primary label, every
+    relationship once as (start, end, type, its ``chain``) and the chains in display order."""
     import pandas as pd
 
-    node = G._node
     members: dict[str, set[str]] = defaultdict(set)
     parts: dict[str, dict[str, set[str]]] = {"Problem": defaultdict(set), "Project": defaultdict(set)}
     part_of: dict[str, set[str]] = defaultdict(set)  # a member, problem or project → its chains
     supplies: list[tuple[str, Any]] = []
     links: list[tuple[str, str, str]] = []
-    for start, ends in G._succ.items():
-        for end, keyed in ends.items():
-            for d in keyed.values():
-                rel_type = d["type"]
-                if rel_type == "SUPPLIES":
-                    supplies.append((start, d.get("chain")))
-                elif rel_type == "MEMBER_OF":
-                    members[end].add(start)
-                    part_of[start].add(end)
-                elif rel_type == "IN_CHAIN":
-                    label = node[start]["label"]
-                    if label in parts:
-                        parts[label][end].add(start)
-                        part_of[start].add(end)
-                elif rel_type in SUPPORT_TYPES:
-                    links.append((start, rel_type, end))
+    for start, end, rel_type, chain in rels:
+        if rel_type == "SUPPLIES":
+            supplies.append((start, chain))
+        elif rel_type == "MEMBER_OF":
+            members[end].add(start)
+            part_of[start].add(end)
+        elif rel_type == "IN_CHAIN":
+            label = label_of(start)
+            if label in parts:
+                parts[label][end].add(start)
+                part_of[start].add(end)
+        elif rel_type in SUPPORT_TYPES:
+            links.append((start, rel_type, end))
     bodies: dict[str, set[str]] = defaultdict(set)
     for body, rel_type, target in links:
         if rel_type == "ENABLES":  # a chain's enablers (chain_enablers)
@@ -859,7 +917,7 @@ def chain_table(G: nx.MultiDiGraph):
     supplied: Counter = Counter(chain for firm, chain in supplies if firm in members.get(chain, ()))
 
     rows = []
-    for chain_id in chains(G):
+    for chain_id in chain_ids:
         c = node[chain_id]
         mine = members.get(chain_id, ())
         rows.append({
@@ -869,7 +927,7 @@ def chain_table(G: nx.MultiDiGraph):
             "district": c.get("district", ""),
             "key": "★" if c.get("key") else "",
             "members": len(mine),
-            "smes": sum(1 for m in mine if is_sme(G, m)),
+            "smes": sum(1 for m in mine if _is_sme(node.get(m, _NO_VALUES))),
             "bodies": len(bodies.get(chain_id, ())),
             "problems": len(parts["Problem"].get(chain_id, ())),
             "projects": len(parts["Project"].get(chain_id, ())),

@@ -2,7 +2,8 @@
 import pytest
 
 from graphmodel.intake import read_dataset
-from graphmodel.model import build_graph, chain_members, chain_subgraph, chain_table, nodes_of, summary
+from graphmodel.model import (build_graph, chain_members, chain_subgraph, chain_table, dataset_summary, nodes_of,
+                              summary)
 from graphmodel.schema import LABELS, REL_TYPES, rel_key
 from conftest import willems
 from handmade import handmade_rows, write_xlsx
@@ -173,3 +174,51 @@ def test_chain_table_counts_what_the_vocabulary_lists(tmp_path):
             types[d["type"]] = types.get(d["type"], 0) + 1
         assert summary(graph) == {"nodes": dict(sorted(nodes.items())), "relationships": dict(sorted(types.items()))}
     assert all(totals), totals  # every column was counted somewhere
+
+
+def _datasets_for_the_summary(tmp_path):
+    """Data sets with one source and with many (shared firms, the same rows given twice)."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    from graphmodel.demo import generate_demo, split_by_district
+    from graphmodel.intake import read_sources, read_tables
+    from graphmodel.workbook import write_workbook
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from synthetic import write_city
+
+    handmade = write_xlsx(tmp_path / "handmade.xlsx", handmade_rows())
+    yield "handmade", read_dataset(handmade)
+    for chain in ("W02", "W12", "W20", "W38"):
+        yield chain, read_dataset(willems(chain))
+    tables = generate_demo()
+    yield "demo", read_tables(tables)
+    districts = tmp_path / "districts"
+    districts.mkdir()
+    for district, part in split_by_district(tables).items():
+        write_workbook(part, districts / f"{district}.xlsx")
+    yield "demo by district", read_sources([districts])
+    twice = tmp_path / "twice"
+    twice.mkdir()
+    for name in ("甲.xlsx", "乙.xlsx"):
+        shutil.copy(handmade, twice / name)
+    yield "handmade twice", read_sources([twice])
+    write_city(tmp_path / "city", 3_000)
+    yield "city", read_dataset(tmp_path / "city")
+
+
+def test_dataset_summary_is_the_summary_and_chain_table_of_the_built_graph(tmp_path):
+    # qmap validate prints these without building the graph: they must be what the graph says.
+    import pandas as pd
+
+    seen = set()
+    for name, dataset in _datasets_for_the_summary(tmp_path):
+        G = build_graph(dataset)
+        counts, table = dataset_summary(dataset)
+        assert counts == summary(G), name
+        pd.testing.assert_frame_equal(table, chain_table(G), check_exact=True, obj=name)
+        if any(len(d["sources"]) > 1 for _, d in G.nodes(data=True)):
+            seen.add(name)
+    assert seen == {"demo by district", "handmade twice"}   # the merged cases were really merged

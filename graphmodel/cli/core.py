@@ -12,7 +12,7 @@ import click
 from ..bulk import paused_gc
 from ..files import protect_input
 from ..intake import IntakeError, expand_sources, read_sources
-from ..model import build_graph, chain_table, summary
+from ..model import build_graph, chain_table, dataset_summary
 from ..schema import SHEET_ORDER, SHEETS
 from . import keep_until_exit, main
 from .options import fail, force_option, format_option, quiet_option, read_limit_options, read_limits, show_progress
@@ -95,7 +95,7 @@ class _ReadingBar:
             self.bar = None
 
 
-def _warnings(dataset, G) -> list[str]:
+def _warnings(dataset) -> list[str]:
     warnings = []
     if not len(dataset["members"]):
         sheet = dataset.sheets.get("members")
@@ -141,10 +141,9 @@ def validate(paths, fmt, quiet):
             if bar:
                 bar.close()
         path = dataset.source
-        G = keep_until_exit(build_graph(dataset))
-        counts = summary(G)
-        table = chain_table(G)
-        warnings = _warnings(dataset, G)
+        # the counts the graph would give, without building it (model.dataset_summary)
+        counts, table = dataset_summary(dataset)
+        warnings = _warnings(dataset)
     if fmt == "json":
         click.echo(json.dumps({"valid": True, "sources": dataset.sources, **counts, "chains": table.to_dict("records"),
                                "notes": dataset.notes, "warnings": warnings},
