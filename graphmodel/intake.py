@@ -962,18 +962,44 @@ def _parsed_column(cells: list[Any], parse: Callable[[Any], Any], required: bool
     distinct = dict.fromkeys(cells)
     if not all(type(text) is str for text in distinct):
         return None
-    values: dict[str, Any] = {}
-    for text in distinct:
-        what, value = _parse_cell(text, parse)
-        if what is _PARSED:
-            values[text] = value
-        elif what is _BLANK and not required:
-            values[text] = None
-        else:
-            return None
+    values = _texts_at_once(distinct, parse, required) if parse in _TEXT_LIMITS else None
+    if values is None:
+        values = {}
+        for text in distinct:
+            what, value = _parse_cell(text, parse)
+            if what is _PARSED:
+                values[text] = value
+            elif what is _BLANK and not required:
+                values[text] = None
+            else:
+                return None
     if is_list:  # a list is never shared between rows
         return [[] if v is None else list(v) for v in map(values.__getitem__, cells)]
     return list(map(values.__getitem__, cells))
+
+
+#: The text parsers checked a column at a time (:func:`_texts_at_once`), with their length limits.
+_TEXT_LIMITS = {_id: MAX_ID_LENGTH, _text: MAX_CELL_TEXT, _ref_text: MAX_CELL_TEXT}
+
+
+def _texts_at_once(texts: Iterable[str], parse: Callable[[Any], Any], required: bool) -> dict[str, Any] | None:
+    """What :func:`_parse_cell` gives each distinct text of an id, text or reference column,
+    found by a few checks over the whole column (a province's ids are hundreds of thousands
+    of distinct texts); None when any text needs a look of its own (the cell-by-cell path
+    then finds the same values, or the error to report)."""
+    texts = list(texts)
+    stripped = [t.strip() for t in texts]
+    if (required and "" in stripped) or not _EXCEL_ERRORS.isdisjoint(stripped):
+        return None
+    if max(map(len, stripped), default=0) > _TEXT_LIMITS[parse]:
+        return None
+    joined = " ".join(stripped)   # a space: no pattern below matches it
+    if "\r" in joined or (parse is not _ref_text and _CONTROL.search(joined)):
+        return None
+    if parse is _id and (_ID_FORBIDDEN.search(joined) or (
+            not joined.isascii() and any(_invisible(ch) for ch in joined if not ch.isascii()))):
+        return None
+    return {text: value or None for text, value in zip(texts, stripped)}
 
 
 def _has_value(values: list[Any], indexes: list[int]) -> bool:

@@ -932,3 +932,42 @@ def test_equal_list_cells_do_not_share_one_list(tmp_path):
     services = read_dataset(write_csv_folder(tmp_path / "ok", rows))["support_bodies"]["services"].tolist()
     assert services[0] == services[1] == ["metrology", "testing"]
     assert services[0] is not services[1]  # one row's list edited later must not change the other's
+
+
+# --------------------------------------------------------------------------- a column's texts at once
+
+_HOSTILE_TEXTS = ["E1", "  E2 ", "", "   ", "\u3000", "企业甲", "a\tb", "a\nb", "a\rb", "a\r\nb", "a\x00b", "x\x1fy",
+                  "\x1f", "#N/A", " #REF! ", "a/b", "a:b", 'a"b', "a|b", "a\u200bb", "a\ufeffb", "a\u2028b",
+                  "\x85E3", "E\x85", "é", "x" * 64, "x" * 65, "y" * 32767, "y" * 32768, "#n/a", "E 4"]
+
+
+def test_a_columns_texts_at_once_are_what_each_cell_gives():
+    # The column-at-a-time check must give each text's value or hand the column back (None):
+    # never a value the cell-by-cell path would not give.
+    import itertools
+    import random
+    from graphmodel.intake import _BLANK, _PARSED, _TEXT_LIMITS, _id, _parse_cell, _texts_at_once
+
+    rng = random.Random(17)
+    columns = [[t] for t in _HOSTILE_TEXTS] + [["E1", "E2", t] for t in _HOSTILE_TEXTS]
+    columns += [rng.sample(_HOSTILE_TEXTS, 5) for _ in range(300)]
+    used = 0
+    for parse, required, texts in itertools.product(_TEXT_LIMITS, (True, False), columns):
+        distinct = list(dict.fromkeys(texts))
+        expected = {}
+        for text in distinct:
+            what, value = _parse_cell(text, parse)
+            if what is _PARSED:
+                expected[text] = value
+            elif what is _BLANK and not required:
+                expected[text] = None
+            else:
+                expected = None
+                break
+        got = _texts_at_once(distinct, parse, required)
+        if got is not None:
+            used += 1
+            assert got == expected, (parse.__name__, required, texts)
+    assert used > 200   # and it is the path taken for ordinary columns
+    assert _texts_at_once(["E1", " E2", "企业甲", ""], _id, False) == {
+        "E1": "E1", " E2": "E2", "企业甲": "企业甲", "": None}
