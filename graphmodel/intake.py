@@ -890,9 +890,11 @@ def _parse_sheet(sheet: Sheet, raw: _RawSheet | None, issues: list[Issue], info:
     indexes = [i for _, i, _, _ in plan]
     # a row with nothing in the contract's columns (a helper formula, a note beside the table) is skipped
     if raw.text_only:  # every cell a str: a row is blank when its contract cells join to blank
-        pick, need = operator.itemgetter(*indexes), max(indexes) + 1
+        pick, need, first = operator.itemgetter(*indexes), max(indexes) + 1, indexes[0]
+        # (the first contract cell, an id in most sheets, usually settles it without the join)
         kept = [(row_number, values) for row_number, values in raw.rows
-                if (len(values) >= need and (joined := "".join(pick(values))) and not joined.isspace())
+                if (len(values) >= need and (((cell := values[first]) and not cell.isspace())
+                                             or ((joined := "".join(pick(values))) and not joined.isspace())))
                 or (len(values) < need and _has_value(values, indexes))]
     else:
         kept = [(row_number, values) for row_number, values in raw.rows if _has_value(values, indexes)]

@@ -46,6 +46,7 @@ more *sources* (workbooks or CSV folders, each named by its file or folder name,
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import repeat
 from typing import Any, Iterable
 
 import networkx as nx
@@ -182,25 +183,34 @@ _REL_SHEETS: dict[str, tuple[str, str | None, str, dict[str, str]]] = {
 
 def _sheet_rels(sheet: str, frame, label_of) -> Iterable[tuple]:
     """What each row of a relationship sheet says: (source, start, type, end, values, key),
-    values without blanks, key :func:`~graphmodel.schema.rel_key`."""
+    values without blanks, key :func:`~graphmodel.schema.rel_key`. Worked out a column at a
+    time (a nation's supplies are millions of rows), row by row only where a column needs it."""
     start_column, fixed_type, end_column, columns = _REL_SHEETS[sheet]
+    n = len(frame)
     names = list(columns)
     lists = any(SHEETS[sheet].column(c).is_list for c in columns.values())
-    sources = frame[SOURCE_COLUMN].tolist() if SOURCE_COLUMN in frame else [None] * len(frame)
-    values = zip(*(frame[c].tolist() for c in columns.values()))
-    identities = {t: REL_IDENTITY.get(t) for t in REL_TYPES}
-    for source, start, end, row in zip(sources, frame[start_column].tolist(), frame[end_column].tolist(), values):
-        rel_type = fixed_type or SUPPORT_REL_OF_LABEL[label_of(end)]
-        if lists:
-            props = _clean(dict(zip(names, row)))
-        elif None in row:
-            props = {k: v for k, v in zip(names, row) if v is not None}
-        else:  # every value given (the usual row): no test per value
-            props = dict(zip(names, row))
-        identity = identities[rel_type]
-        key = rel_type if identity is None else "|".join(
-            [rel_type, *["" if (value := props.get(p)) is None else str(value) for p in identity]])
-        yield source, start, rel_type, end, props, key
+    sources = frame[SOURCE_COLUMN].tolist() if SOURCE_COLUMN in frame else repeat(None, n)
+    starts, ends = frame[start_column].tolist(), frame[end_column].tolist()
+    by_name = {name: frame[column].tolist() for name, column in columns.items()}
+    rows = zip(*by_name.values())
+    if lists:
+        props = [_clean(dict(zip(names, row))) for row in rows]
+    else:  # every value given (the usual row): no test per value
+        props = [dict(zip(names, row)) if None not in row else {k: v for k, v in zip(names, row) if v is not None}
+                 for row in rows]
+    types = [fixed_type] * n if fixed_type else [SUPPORT_REL_OF_LABEL[label_of(end)] for end in ends]
+    identities = {REL_IDENTITY.get(t) for t in set(types)}
+    if len(identities) == 1:   # one identity for the whole sheet: its key parts a column at a time
+        identity = identities.pop()
+        if identity is None:
+            keys = types
+        else:
+            parts = [["" if v is None else str(v) for v in by_name[p]] if p in by_name else repeat("", n)
+                     for p in identity]
+            keys = ["|".join(key) for key in zip(types, *parts)]
+    else:
+        keys = [rel_key(t, d) for t, d in zip(types, props)]
+    return zip(sources, starts, types, ends, props, keys)
 
 
 #: The order rows are read in: every node's own sheet before the sheets that link nodes.
