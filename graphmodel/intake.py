@@ -966,18 +966,27 @@ def _parsed_column(cells: list[Any], parse: Callable[[Any], Any], required: bool
         return None
     values = _texts_at_once(distinct, parse, required) if parse in _TEXT_LIMITS else None
     if values is None:
-        values = {}
-        for text in distinct:
-            what, value = _parse_cell(text, parse)
-            if what is _PARSED:
-                values[text] = value
-            elif what is _BLANK and not required:
-                values[text] = None
-            else:
-                return None
+        values = _texts_one_by_one(distinct, parse, required)
+        if values is None:
+            return None
     if is_list:  # a list is never shared between rows
         return [[] if v is None else list(v) for v in map(values.__getitem__, cells)]
     return list(map(values.__getitem__, cells))
+
+
+def _texts_one_by_one(texts: Iterable[str], parse: Callable[[Any], Any], required: bool) -> dict[str, Any] | None:
+    """What :func:`_parse_cell` gives each text (None for a blank that may be blank), or None
+    when any text is an error to report."""
+    values: dict[str, Any] = {}
+    for text in texts:
+        what, value = _parse_cell(text, parse)
+        if what is _PARSED:
+            values[text] = value
+        elif what is _BLANK and not required:
+            values[text] = None
+        else:
+            return None
+    return values
 
 
 #: The text parsers checked a column at a time (:func:`_texts_at_once`), with their length limits.

@@ -946,7 +946,7 @@ def test_a_columns_texts_at_once_are_what_each_cell_gives():
     # never a value the cell-by-cell path would not give.
     import itertools
     import random
-    from graphmodel.intake import _BLANK, _PARSED, _TEXT_LIMITS, _id, _parse_cell, _texts_at_once
+    from graphmodel.intake import _TEXT_LIMITS, _id, _texts_at_once, _texts_one_by_one
 
     rng = random.Random(17)
     columns = [[t] for t in _HOSTILE_TEXTS] + [["E1", "E2", t] for t in _HOSTILE_TEXTS]
@@ -954,16 +954,7 @@ def test_a_columns_texts_at_once_are_what_each_cell_gives():
     used = 0
     for parse, required, texts in itertools.product(_TEXT_LIMITS, (True, False), columns):
         distinct = list(dict.fromkeys(texts))
-        expected = {}
-        for text in distinct:
-            what, value = _parse_cell(text, parse)
-            if what is _PARSED:
-                expected[text] = value
-            elif what is _BLANK and not required:
-                expected[text] = None
-            else:
-                expected = None
-                break
+        expected = _texts_one_by_one(distinct, parse, required)
         got = _texts_at_once(distinct, parse, required)
         if got is not None:
             used += 1
