@@ -250,7 +250,8 @@ def city(opts, store: Neo4jStore) -> None:
             print(f"ratio qmap load --bulk / qmap load, end to end: {(intake + first) / whole:.2f}x   "
                   f"(--bulk / neo4j-admin import alone: {admin / whole:.2f}x"
                   + (f", --bulk / LOAD CSV: {anchor / whole:.2f}x" if anchor is not None else "") + ")")
-        print(json.dumps({"firms": opts.firms, "rows": rows, "workers": opts.workers, "repeat": opts.repeat, "intake": intake, "load": first, "again": again.seconds,
+        print(json.dumps({"firms": opts.firms, "rows": rows, "workers": opts.workers, "repeat": opts.repeat,
+                          "intake": intake, "load": first, "again": again.seconds,
                           "reload_1pct": changed.seconds, "load_csv": anchor, "admin_import": admin,
                           "bulk": bulk.seconds + bulk.intake if bulk is not None else None,
                           "bulk_import": bulk.import_seconds if bulk is not None else None}))

@@ -241,7 +241,6 @@ def _gather(dataset: Dataset, bookkeeping: bool) -> tuple:
         for k, v in props.items():
             into.setdefault(k, v)
 
-    single = not bookkeeping
     for sheet in _BUILD_ORDER:
         frame = rows.get(sheet)
         if frame is None or not len(frame):
@@ -253,7 +252,7 @@ def _gather(dataset: Dataset, bookkeeping: bool) -> tuple:
                     merge(rels[edge][1], props)
                 else:
                     rels[edge] = (rel_type, props)
-                if not single:
+                if bookkeeping:
                     source = source or names[0]
                     rel_sources[edge].add(source)
                     mine = values.setdefault(source, {"nodes": {}, "rels": {}})
@@ -261,7 +260,7 @@ def _gather(dataset: Dataset, bookkeeping: bool) -> tuple:
             continue
         for r in records(frame):
             source = r.get(SOURCE_COLUMN) or names[0]
-            mine = None if single else values.setdefault(source, {"nodes": {}, "rels": {}})
+            mine = values.setdefault(source, {"nodes": {}, "rels": {}}) if bookkeeping else None
             for fact in _row_facts(sheet, r):
                 if fact[0] == "node":
                     _, node_id, label, props = fact
@@ -271,7 +270,7 @@ def _gather(dataset: Dataset, bookkeeping: bool) -> tuple:
                         merge(given[node_id], props)
                     else:
                         given[node_id] = props  # a fresh dict of _clean's, held nowhere else
-                    if not single:
+                    if bookkeeping:
                         node_sources[node_id].add(source)
                     if mine is not None:
                         merge(mine["nodes"].setdefault(node_id, {}), props)
@@ -283,7 +282,7 @@ def _gather(dataset: Dataset, bookkeeping: bool) -> tuple:
                         merge(rels[key][1], props)
                     else:
                         rels[key] = (rel_type, props)
-                    if not single:
+                    if bookkeeping:
                         rel_sources[key].add(source)
                     if mine is not None:
                         merge(mine["rels"].setdefault(start, {}).setdefault(end, {}).setdefault(key[2], {}), props)
