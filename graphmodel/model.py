@@ -115,57 +115,62 @@ def finish_node(label: str, given: dict[str, Any]) -> tuple[tuple[str, ...], dic
     return labels, props
 
 
+#: The relationships (values of their own: none) a node sheet's row gives besides its node:
+#: (start column, type, end column); a list column gives one per item, a blank start or end none.
+_SHEET_LINKS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "problems": (("problem_id", "IN_CHAIN", "chain_id"), ("problem_id", "AFFECTS", "enterprise_id")),
+    "projects": (("project_id", "IN_CHAIN", "chain_id"), ("lead_id", "LEADS", "project_id"),
+                 ("project_id", "TACKLES", "tackles")),
+    "policy_tools": (("tool_id", "APPLIES_TO", "applies_to"),),
+    "cases": (("case_id", "IN_CHAIN", "chain_id"), ("case_id", "ABOUT", "related")),
+}
+
+
+def _node_values(sheet: str, r: dict) -> dict[str, Any]:
+    """The values a node sheet's row gives its node (``chains``' district: see :func:`_row_facts`)."""
+    if sheet == "chains":
+        return {"id": r["chain_id"], "seq": r["seq"], "name": r["name"], "district": _chain_district(r["district"]),
+                "leader": r["leader"], "key": r["key"], "industry": r["industry"]}
+    if sheet == "enterprises":
+        return {"id": r["enterprise_id"], "name": r["name"], "size": r["size"], "district": r["district"],
+                "uscc": r["uscc"], "tags": r.get("tags")}
+    if sheet == "support_bodies":
+        return {"id": r["body_id"], "name": r["name"], "services": r["services"], "accreditations": r["accreditations"]}
+    if sheet == "problems":
+        return {"id": r["problem_id"], "name": r["title"], "title": r["title"], "category": r["category"],
+                "severity": r["severity"], "status": r["status"], "needs": r["needs"], "raised_on": r["raised_on"],
+                "resolved_on": r["resolved_on"], "measures": r.get("measures"), "owner_unit": r.get("owner_unit"),
+                "deadline": r.get("deadline")}
+    if sheet == "projects":
+        return {"id": r["project_id"], "name": r["title"], "title": r["title"], "status": r["status"], "due": r["due"],
+                "progress": r["progress"]}
+    if sheet == "policy_tools":
+        return {"id": r["tool_id"], "name": r["name"], "kind": r["kind"], "issuer": r["issuer"]}
+    if sheet == "indicators":
+        return {"id": r["indicator_id"], "name": r["name"], "unit": r["unit"], "direction": r["direction"],
+                "standard": r["standard"], "national_limit": r["national_limit"], "industry_limit": r["industry_limit"]}
+    assert sheet == "cases", sheet
+    return {"id": r["case_id"], "name": r["title"], "title": r["title"], "year": r["year"], "summary": r["summary"]}
+
+
+def _chain_district(district: str | None) -> str | None:
+    return None if district is None or district.strip().lower() in _NO_DISTRICT else district
+
+
 def _row_facts(sheet: str, r: dict) -> Iterable[tuple]:
     """What one row of a node sheet says: ("node", id, label, values) and ("rel", start, type, end, values)
-    (the relationship sheets are :data:`_REL_SHEETS`)."""
-    if sheet == "chains":
-        district = r["district"]
-        district = None if district is None or district.strip().lower() in _NO_DISTRICT else district
-        yield "node", r["chain_id"], "Chain", {"id": r["chain_id"], "seq": r["seq"], "name": r["name"],
-                                                "district": district, "leader": r["leader"], "key": r["key"],
-                                                "industry": r["industry"]}
-        if district:
-            yield "node", district_id(district), "District", {"id": district_id(district), "name": district}
-            yield "rel", r["chain_id"], "IN_DISTRICT", district_id(district), {}
-    elif sheet == "enterprises":
-        yield "node", r["enterprise_id"], "Enterprise", {
-            "id": r["enterprise_id"], "name": r["name"], "size": r["size"], "district": r["district"],
-            "uscc": r["uscc"], "tags": r.get("tags")}
-    elif sheet == "support_bodies":
-        yield "node", r["body_id"], "SupportBody", {"id": r["body_id"], "name": r["name"], "services": r["services"],
-                                                     "accreditations": r["accreditations"]}
-    elif sheet == "problems":
-        yield "node", r["problem_id"], "Problem", {
-            "id": r["problem_id"], "name": r["title"], "title": r["title"], "category": r["category"],
-            "severity": r["severity"], "status": r["status"], "needs": r["needs"], "raised_on": r["raised_on"],
-            "resolved_on": r["resolved_on"], "measures": r.get("measures"), "owner_unit": r.get("owner_unit"),
-            "deadline": r.get("deadline")}
-        yield "rel", r["problem_id"], "IN_CHAIN", r["chain_id"], {}
-        if r["enterprise_id"]:
-            yield "rel", r["problem_id"], "AFFECTS", r["enterprise_id"], {}
-    elif sheet == "projects":
-        yield "node", r["project_id"], "Project", {"id": r["project_id"], "name": r["title"], "title": r["title"],
-                                                    "status": r["status"], "due": r["due"], "progress": r["progress"]}
-        yield "rel", r["project_id"], "IN_CHAIN", r["chain_id"], {}
-        if r["lead_id"]:
-            yield "rel", r["lead_id"], "LEADS", r["project_id"], {}
-        for problem_id in r["tackles"]:
-            yield "rel", r["project_id"], "TACKLES", problem_id, {}
-    elif sheet == "policy_tools":
-        yield "node", r["tool_id"], "PolicyTool", {"id": r["tool_id"], "name": r["name"], "kind": r["kind"],
-                                                    "issuer": r["issuer"]}
-        for target in r["applies_to"]:
-            yield "rel", r["tool_id"], "APPLIES_TO", target, {}
-    elif sheet == "indicators":
-        yield "node", r["indicator_id"], "Indicator", {
-            "id": r["indicator_id"], "name": r["name"], "unit": r["unit"], "direction": r["direction"],
-            "standard": r["standard"], "national_limit": r["national_limit"], "industry_limit": r["industry_limit"]}
-    elif sheet == "cases":
-        yield "node", r["case_id"], "Case", {"id": r["case_id"], "name": r["title"], "title": r["title"],
-                                              "year": r["year"], "summary": r["summary"]}
-        yield "rel", r["case_id"], "IN_CHAIN", r["chain_id"], {}
-        for target in r.get("related") or ():
-            yield "rel", r["case_id"], "ABOUT", target, {}
+    (its relationships: :data:`_SHEET_LINKS`, and a chain's district, a node of its own; the
+    relationship sheets are :data:`_REL_SHEETS`)."""
+    spec = SHEETS[sheet]
+    yield "node", r[spec.id_column], spec.label, _node_values(sheet, r)
+    if sheet == "chains" and (district := _chain_district(r["district"])):
+        yield "node", district_id(district), "District", {"id": district_id(district), "name": district}
+        yield "rel", r["chain_id"], "IN_DISTRICT", district_id(district), {}
+    for start_column, rel_type, end_column in _SHEET_LINKS.get(sheet, ()):
+        start, ends = r.get(start_column), r.get(end_column)
+        for end in (ends or ()) if spec.column(end_column).is_list else (ends,):
+            if start and end:
+                yield "rel", start, rel_type, end, {}
 
 
 #: The sheets whose rows are one relationship each: (start column, type, end column,
@@ -181,23 +186,15 @@ _REL_SHEETS: dict[str, tuple[str, str | None, str, dict[str, str]]] = {
 }
 
 
-def _sheet_rels(sheet: str, frame, label_of) -> Iterable[tuple]:
-    """What each row of a relationship sheet says: (source, start, type, end, values, key),
-    values without blanks, key :func:`~graphmodel.schema.rel_key`. Worked out a column at a
-    time (a nation's supplies are millions of rows), row by row only where a column needs it."""
+def _rel_columns(sheet: str, frame, label_of) -> tuple[list, list, list, list, dict[str, list], list]:
+    """A relationship sheet a column at a time (a nation's supplies are millions of rows):
+    sources, starts, types, ends, the value columns by property and the keys
+    (:func:`~graphmodel.schema.rel_key`), one item per row."""
     start_column, fixed_type, end_column, columns = _REL_SHEETS[sheet]
     n = len(frame)
-    names = list(columns)
-    lists = any(SHEETS[sheet].column(c).is_list for c in columns.values())
-    sources = frame[SOURCE_COLUMN].tolist() if SOURCE_COLUMN in frame else repeat(None, n)
+    sources = frame[SOURCE_COLUMN].tolist() if SOURCE_COLUMN in frame else [None] * n
     starts, ends = frame[start_column].tolist(), frame[end_column].tolist()
     by_name = {name: frame[column].tolist() for name, column in columns.items()}
-    rows = zip(*by_name.values())
-    if lists:
-        props = [_clean(dict(zip(names, row))) for row in rows]
-    else:  # every value given (the usual row): no test per value
-        props = [dict(zip(names, row)) if None not in row else {k: v for k, v in zip(names, row) if v is not None}
-                 for row in rows]
     types = [fixed_type] * n if fixed_type else [SUPPORT_REL_OF_LABEL[label_of(end)] for end in ends]
     identities = {REL_IDENTITY.get(t) for t in set(types)}
     if len(identities) == 1:   # one identity for the whole sheet: its key parts a column at a time
@@ -209,7 +206,21 @@ def _sheet_rels(sheet: str, frame, label_of) -> Iterable[tuple]:
                      for p in identity]
             keys = ["|".join(key) for key in zip(types, *parts)]
     else:
-        keys = [rel_key(t, d) for t, d in zip(types, props)]
+        keys = [rel_key(t, dict(zip(by_name, row))) for t, *row in zip(types, *by_name.values())]
+    return sources, starts, types, ends, by_name, keys
+
+
+def _sheet_rels(sheet: str, frame, label_of) -> Iterable[tuple]:
+    """What each row of a relationship sheet says: (source, start, type, end, values, key),
+    values without blanks (:func:`_rel_columns`; row by row only where a column needs it)."""
+    sources, starts, types, ends, by_name, keys = _rel_columns(sheet, frame, label_of)
+    names = list(by_name)
+    rows = zip(*by_name.values())
+    if any(SHEETS[sheet].column(c).is_list for c in _REL_SHEETS[sheet][3].values()):
+        props = [_clean(dict(zip(names, row))) for row in rows]
+    else:  # every value given (the usual row): no test per value
+        props = [dict(zip(names, row)) if None not in row else {k: v for k, v in zip(names, row) if v is not None}
+                 for row in rows]
     return zip(sources, starts, types, ends, props, keys)
 
 
@@ -848,7 +859,8 @@ def summary(G: nx.MultiDiGraph) -> dict[str, Any]:
                    (d["type"] for ends in G._succ.values() for keyed in ends.values() for d in keyed.values()))
 
 
-def _counts(labels: Iterable[str], types: Iterable[str]) -> dict[str, Any]:
+def _counts(labels: Iterable[str] | dict[str, int], types: Iterable[str] | dict[str, int]) -> dict[str, Any]:
+    """The summary's counts of labels and types (each given one by one, or already counted)."""
     labels, types = Counter(labels), Counter(types)
     return {"nodes": dict(sorted(labels.items())), "relationships": dict(sorted(types.items()))}
 
@@ -866,64 +878,120 @@ def chain_table(G: nx.MultiDiGraph):
     ['seq', 'chain_id', 'name', 'district']
     """
     node = G._node
-    rels = ((start, end, d["type"], d.get("chain"))
-            for start, ends in G._succ.items() for end, keyed in ends.items() for d in keyed.values())
-    return _chain_rows(node, lambda n: node[n]["label"], rels, chains(G))
+    by_type: dict[str, list[tuple[str, str, Any]]] = defaultdict(list)
+    for start, ends in G._succ.items():
+        for end, keyed in ends.items():
+            for d in keyed.values():
+                by_type[d["type"]].append((start, end, d.get("chain")))
+    return _chain_rows(node, lambda n: node[n]["label"], lambda n: _is_sme(node.get(n, _NO_VALUES)), by_type,
+                       chains(G))
+
+
+#: The node sheets whose rows :func:`dataset_summary` merges into values, as a graph's nodes
+#: are (what it reads of the others is a column or two, merged there).
+_VALUES_COUNTED = ("chains", "support_bodies")
 
 
 @without_gc
 def dataset_summary(dataset: Dataset) -> tuple[dict[str, Any], Any]:
     """:func:`summary` and :func:`chain_table` of ``build_graph(dataset)``, without building
-    the graph (``qmap validate`` prints only these): the same rows merged into the same nodes
-    and relationships, finished the same way (:func:`finish_node`), counted by the same rules.
+    the graph (``qmap validate`` prints only these): the same rows make the same nodes and
+    relationships (:data:`_SHEET_LINKS`, :func:`_rel_columns`, :func:`_row_facts`), finished
+    the same way (:func:`finish_node`) and counted by the same rules. It reads the columns it
+    counts, a column at a time: the values of no relationship and of few nodes.
 
     >>> counts, table = dataset_summary(read_dataset("../shared/data/willems/W02"))  # doctest: +SKIP
     >>> counts["nodes"]["Chain"], table["members"].tolist()                           # doctest: +SKIP
     (1, [13])
     """
-    labels, given, _, rels, _, _ = _gather(dataset, bookkeeping=False)
-    node: dict[str, dict] = {}
-    node_labels: dict[str, tuple[str, ...]] = {}
-    for node_id, props in given.items():
-        node_labels[node_id], node[node_id] = finish_node(labels[node_id], props)
-    counts = _counts((label for these in node_labels.values() for label in these),
-                     (rel_type for rel_type, _ in rels.values()))
-    table = _chain_rows(node, labels.__getitem__,
-                        ((start, end, rel_type, props.get("chain")) for (start, end, _), (rel_type, props) in rels.items()),
+    rows = dataset.contributions if dataset.contributions is not None else dataset.tables
+    labels: dict[str, str] = {}             # a node's primary label: its first row's
+    given: dict[str, dict[str, Any]] = {}   # merged values of the nodes of _VALUES_COUNTED
+    size: dict[str, Any] = {}               # an enterprise's merged size
+    by_type: dict[str, dict[tuple[str, str, str], Any]] = defaultdict(dict)  # (start, end, key) → its chain
+
+    for sheet in _BUILD_ORDER:
+        frame = rows.get(sheet)
+        if frame is None or not len(frame):
+            continue
+        if sheet in _REL_SHEETS:
+            _, starts, types, ends, by_name, keys = _rel_columns(sheet, frame, labels.__getitem__)
+            edges = zip(starts, ends, keys)
+            chain_of = by_name.get("chain") or repeat(None)  # a SUPPLIES key holds its chain: one per edge
+            if _REL_SHEETS[sheet][1]:
+                by_type[types[0]].update(zip(edges, chain_of))
+            else:
+                for rel_type, edge, chain in zip(types, edges, chain_of):
+                    by_type[rel_type][edge] = chain
+        elif sheet in _VALUES_COUNTED:
+            for r in records(frame):
+                for fact in _row_facts(sheet, r):
+                    if fact[0] == "node":
+                        _, node_id, label, props = fact
+                        labels.setdefault(node_id, label)
+                        merged = given.setdefault(node_id, {})
+                        for k, v in _clean(props).items():
+                            merged.setdefault(k, v)
+                    else:
+                        _, start, rel_type, end, props = fact
+                        by_type[rel_type].setdefault((start, end, rel_key(rel_type, props)), props.get("chain"))
+        else:
+            spec = SHEETS[sheet]
+            ids = frame[spec.id_column].tolist()
+            labels.update({node_id: spec.label for node_id in ids if node_id not in labels})
+            if sheet == "enterprises":  # a value's first row gives it (reversed: the first row is set last)
+                size.update({k: v for k, v in zip(reversed(ids), reversed(frame["size"].tolist()))
+                             if v is not None and k not in size})
+            for start_column, rel_type, end_column in _SHEET_LINKS.get(sheet, ()):
+                if start_column not in frame or end_column not in frame:
+                    continue
+                key = rel_key(rel_type, {})
+                pairs = zip(frame[start_column].tolist(), frame[end_column].tolist())
+                if spec.column(end_column).is_list:
+                    edges = ((start, end, key) for start, ends in pairs if start for end in ends or () if end)
+                else:
+                    edges = ((start, end, key) for start, end in pairs if start and end)
+                by_type[rel_type].update(dict.fromkeys(edges))
+
+    node_labels = {node_id: finish_node(labels[node_id], props) for node_id, props in given.items()}
+    node = {node_id: props for node_id, (_, props) in node_labels.items()}
+    derived = Counter(label for node_id, (these, _) in node_labels.items() for label in these[1:])
+    counts = _counts(Counter(labels.values()) + derived, {t: len(edges) for t, edges in by_type.items() if edges})
+    sme_of_size = {v: finish_node("Enterprise", {"size": v})[1]["sme"] for v in {None, *size.values()}}
+    table = _chain_rows(node, labels.__getitem__, lambda n: sme_of_size[size.get(n)],
+                        {t: ((start, end, chain) for (start, end, _), chain in edges.items())
+                         for t, edges in by_type.items()},
                         _display_order((n, node[n]) for n, label in labels.items() if label == "Chain"))
     return counts, table
 
 
-def _chain_rows(node: dict[str, dict], label_of, rels: Iterable[tuple[str, str, str, Any]], chain_ids: list[str]):
-    """:func:`chain_table` from node properties by id, a node's primary label, every
-    relationship once as (start, end, type, its ``chain``) and the chains in display order."""
+def _chain_rows(node: dict[str, dict], label_of, is_sme, by_type: dict[str, Iterable[tuple[str, str, Any]]],
+                chain_ids: list[str]):
+    """:func:`chain_table` from chains' properties by id, a node's primary label, whether a
+    member is an SME, every relationship once by type as (start, end, its ``chain``) and the
+    chains in display order."""
     import pandas as pd
 
     members: dict[str, set[str]] = defaultdict(set)
     parts: dict[str, dict[str, set[str]]] = {"Problem": defaultdict(set), "Project": defaultdict(set)}
     part_of: dict[str, set[str]] = defaultdict(set)  # a member, problem or project → its chains
-    supplies: list[tuple[str, Any]] = []
-    links: list[tuple[str, str, str]] = []
-    for start, end, rel_type, chain in rels:
-        if rel_type == "SUPPLIES":
-            supplies.append((start, chain))
-        elif rel_type == "MEMBER_OF":
-            members[end].add(start)
-            part_of[start].add(end)
-        elif rel_type == "IN_CHAIN":
-            label = label_of(start)
-            if label in parts:
-                parts[label][end].add(start)
-                part_of[start].add(end)
-        elif rel_type in SUPPORT_TYPES:
-            links.append((start, rel_type, end))
+    for firm, chain_id, _ in by_type.get("MEMBER_OF", ()):
+        members[chain_id].add(firm)
+        part_of[firm].add(chain_id)
+    for start, chain_id, _ in by_type.get("IN_CHAIN", ()):
+        label = label_of(start)
+        if label in parts:
+            parts[label][chain_id].add(start)
+            part_of[start].add(chain_id)
     bodies: dict[str, set[str]] = defaultdict(set)
-    for body, rel_type, target in links:
-        if rel_type == "ENABLES":  # a chain's enablers (chain_enablers)
-            bodies[target].add(body)
-        for chain_id in part_of.get(target, ()):
-            bodies[chain_id].add(body)
-    supplied: Counter = Counter(chain for firm, chain in supplies if firm in members.get(chain, ()))
+    for rel_type in SUPPORT_TYPES:
+        for body, target, _ in by_type.get(rel_type, ()):
+            if rel_type == "ENABLES":  # a chain's enablers (chain_enablers)
+                bodies[target].add(body)
+            for chain_id in part_of.get(target, ()):
+                bodies[chain_id].add(body)
+    supplied: Counter = Counter(chain for firm, _, chain in by_type.get("SUPPLIES", ())
+                                if firm in members.get(chain, ()))
 
     rows = []
     for chain_id in chain_ids:
@@ -936,7 +1004,7 @@ def _chain_rows(node: dict[str, dict], label_of, rels: Iterable[tuple[str, str, 
             "district": c.get("district", ""),
             "key": "★" if c.get("key") else "",
             "members": len(mine),
-            "smes": sum(1 for m in mine if _is_sme(node.get(m, _NO_VALUES))),
+            "smes": sum(1 for m in mine if is_sme(m)),
             "bodies": len(bodies.get(chain_id, ())),
             "problems": len(parts["Problem"].get(chain_id, ())),
             "projects": len(parts["Project"].get(chain_id, ())),

@@ -205,6 +205,14 @@ def _datasets_for_the_summary(tmp_path):
     for name in ("甲.xlsx", "乙.xlsx"):
         shutil.copy(handmade, twice / name)
     yield "handmade twice", read_sources([twice])
+    # One source leaves every size blank, the other gives them: a firm's size is the one given.
+    sizes = tmp_path / "sizes"
+    sizes.mkdir()
+    blank = handmade_rows()
+    blank["enterprises"] = [row[:2] + [None] + row[3:] for row in blank["enterprises"]]
+    write_xlsx(sizes / "乙.xlsx", blank)   # read first (乙 sorts before 甲)
+    shutil.copy(handmade, sizes / "甲.xlsx")
+    yield "sizes from one source", read_sources([sizes])
     write_city(tmp_path / "city", 3_000)
     yield "city", read_dataset(tmp_path / "city")
 
@@ -221,4 +229,4 @@ def test_dataset_summary_is_the_summary_and_chain_table_of_the_built_graph(tmp_p
         pd.testing.assert_frame_equal(table, chain_table(G), check_exact=True, obj=name)
         if any(len(d["sources"]) > 1 for _, d in G.nodes(data=True)):
             seen.add(name)
-    assert seen == {"demo by district", "handmade twice"}   # the merged cases were really merged
+    assert seen == {"demo by district", "handmade twice", "sizes from one source"}  # really merged
