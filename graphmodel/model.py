@@ -161,16 +161,22 @@ def _row_facts(sheet: str, r: dict) -> Iterable[tuple]:
     """What one row of a node sheet says: ("node", id, label, values) and ("rel", start, type, end, values)
     (its relationships: :data:`_SHEET_LINKS`, and a chain's district, a node of its own; the
     relationship sheets are :data:`_REL_SHEETS`)."""
-    spec = SHEETS[sheet]
-    yield "node", r[spec.id_column], spec.label, _node_values(sheet, r)
+    id_column, label = _NODE_OF_SHEET[sheet]
+    yield "node", r[id_column], label, _node_values(sheet, r)
     if sheet == "chains" and (district := _chain_district(r["district"])):
         yield "node", district_id(district), "District", {"id": district_id(district), "name": district}
         yield "rel", r["chain_id"], "IN_DISTRICT", district_id(district), {}
-    for start_column, rel_type, end_column in _SHEET_LINKS.get(sheet, ()):
+    for start_column, rel_type, end_column, is_list in _LINKS_OF_SHEET.get(sheet, ()):
         start, ends = r.get(start_column), r.get(end_column)
-        for end in (ends or ()) if spec.column(end_column).is_list else (ends,):
+        for end in (ends or ()) if is_list else (ends,):
             if start and end:
                 yield "rel", start, rel_type, end, {}
+
+
+# What _row_facts asks of every row, looked up once.
+_NODE_OF_SHEET = {s.name: (s.id_column, s.label) for s in SHEETS.values() if s.label}
+_LINKS_OF_SHEET = {sheet: tuple((start, rel_type, end, SHEETS[sheet].column(end).is_list)
+                                for start, rel_type, end in links) for sheet, links in _SHEET_LINKS.items()}
 
 
 #: The sheets whose rows are one relationship each: (start column, type, end column,
@@ -942,12 +948,12 @@ def dataset_summary(dataset: Dataset) -> tuple[dict[str, Any], Any]:
             if sheet == "enterprises":  # a value's first row gives it (reversed: the first row is set last)
                 size.update({k: v for k, v in zip(reversed(ids), reversed(frame["size"].tolist()))
                              if v is not None and k not in size})
-            for start_column, rel_type, end_column in _SHEET_LINKS.get(sheet, ()):
+            for start_column, rel_type, end_column, is_list in _LINKS_OF_SHEET.get(sheet, ()):
                 if start_column not in frame or end_column not in frame:
                     continue
                 key = rel_key(rel_type, {})
                 pairs = zip(frame[start_column].tolist(), frame[end_column].tolist())
-                if spec.column(end_column).is_list:
+                if is_list:
                     edges = ((start, end, key) for start, ends in pairs if start for end in ends or () if end)
                 else:
                     edges = ((start, end, key) for start, end in pairs if start and end)
