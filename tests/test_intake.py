@@ -962,3 +962,94 @@ def test_a_columns_texts_at_once_are_what_each_cell_gives():
     assert used > 200   # and it is the path taken for ordinary columns
     assert _texts_at_once(["E1", " E2", "企业甲", ""], _id, False) == {
         "E1": "E1", " E2": "E2", "企业甲": "企业甲", "": None}
+
+
+_CSV_PIECES = [",", ",", ",", "\n", "\n", "\r\n", "\r", '"', '""', "a", "E1", " ", "\t", "中文", "\x00", "\ufeff",
+               "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "#", "'", ";", "=1+1", "  x  ", "é"]
+
+
+def test_a_regular_csv_read_a_column_at_a_time_is_what_the_csv_module_reads():
+    # The C parser may only take a text the csv module splits the same way (one width, the same
+    # cells, the same records); anything else it hands back (None) for the csv module to read.
+    import csv
+    import io
+    import random
+    from graphmodel.intake import _csv_columns
+
+    rng = random.Random(23)
+    texts = ["", "a", "a\n", "a,b\n1,2", "a,b\n1,2\n", "a,b\n\n1,2\n", "a,b\n,\n1,2\n", "\ufeffa,b\n1,2\n",
+             "a,b\n 1 , 2 \n#x,y\n", "a;b\n1;2\n", "a,b\n1,2,3\n", "a,b,c\n1,2\n", 'a,b\n"1",2\n', "a,b\r\n1,2\r\n",
+             "a,b\n" + "x" * 131_073 + ",1\n", "a,b\n" + "x" * 131_072 + ",1\n"]
+    texts += ["".join(rng.choices(_CSV_PIECES, k=rng.randint(1, 40))) for _ in range(3000)]
+    # regular texts of every width, the cells drawn from what is not a quote, CR or NUL
+    plain = [p for p in _CSV_PIECES if p not in (",", "\n", "\r\n", "\r", '"', '""', "\x00", "\ufeff")]
+    for _ in range(1000):
+        width, records = rng.randint(1, 6), rng.randint(1, 8)
+        lines = [",".join("".join(rng.choices(plain + [""], k=rng.randint(0, 3))) for _ in range(width))
+                 for _ in range(records)]
+        end = rng.choice(["\n", "\r\n"])   # (Excel's CSV ends records with CR LF)
+        texts.append(end.join(lines) + rng.choice(["", end]))
+    taken = 0
+    for text in texts:
+        columns = _csv_columns(text, 1_000_000)
+        if columns is None:
+            continue
+        taken += 1
+        rows = list(csv.reader(io.StringIO(text, newline="")))   # raises if the csv module refuses it
+        assert [list(row) for row in zip(*columns)] == rows, repr(text)
+        assert all(len(column) == len(rows) for column in columns), repr(text)
+    assert taken > 900    # the usual CSV takes it
+    assert _csv_columns("a,b\n1,2\n3,4\n", 2) is None   # over the row limit: the csv module says so
+
+
+def test_a_csv_folder_reads_the_same_a_column_or_a_record_at_a_time(tmp_path, monkeypatch):
+    # The whole intake, fast path and record-by-record path: the same tables, or the same errors.
+    import graphmodel.intake as intake
+    from handmade import sheet_title
+
+    real = intake._csv_columns
+
+    def variants():
+        yield "handmade", write_csv_folder(tmp_path / "handmade", handmade_rows())
+        yield "chinese", write_csv_folder(tmp_path / "chinese", handmade_rows(), bom=True, chinese=True)
+        blank = "," * (len(HEADERS["enterprises"]) - 1)
+        # (the edits the fast path takes, then those it leaves to the csv module)
+        edits = {
+            "blank records": lambda t: t.replace("\r\n", f"\r\n{blank}\r\n", 3) + f" {blank} \r\n",
+            "blank before the header": lambda t: f"{blank}\r\n  {blank}\r\n" + t,
+            "no CR": lambda t: t.replace("\r\n", "\n"),
+            "spaces around cells": lambda t: t.replace(",", " , "),
+            "empty records": lambda t: t.replace("\r\n", "\r\n\r\n", 3) + "   \r\n",
+            "a short record": lambda t: t + "E9\n",
+            "a long record": lambda t: t + "E9,x,y,z,w,v,u,t,s\n",
+            "a quoted cell": lambda t: t.replace("E2,", '"E2",', 1),
+            "semicolons": lambda t: t.replace(",", ";"),
+            "a duplicate": lambda t: t + t.splitlines()[1] + "\r\n",
+            "a bad cell": lambda t: t.replace("small", "tiny-ish"),
+        }
+        for name, edit in edits.items():
+            folder = write_csv_folder(tmp_path / name.replace(" ", "-"), handmade_rows())
+            path = folder / f"{sheet_title('enterprises', False)}.csv"
+            text = edit(path.read_bytes().decode("utf-8"))
+            path.write_bytes(text.encode("utf-8"))
+            fast = name in ("blank records", "blank before the header", "no CR", "spaces around cells", "a bad cell",
+                            "a duplicate", "semicolons")
+            assert (real(text, 1000) is not None) == fast, name
+            yield name, folder
+
+    def outcome(folder):
+        try:
+            ds = read_dataset(folder)
+        except IntakeError as exc:
+            return "error", str(exc)
+        return "tables", {name: frame.to_dict("list") for name, frame in ds.tables.items()}, ds.notes
+
+    fast_used = []
+    monkeypatch.setattr(intake, "_csv_columns", lambda *a: fast_used.append(real(*a) is not None) or real(*a))
+    for name, folder in variants():
+        fast_used.clear()
+        fast = outcome(folder)
+        assert any(fast_used), name        # the fast path read some of its files
+        with monkeypatch.context() as m:
+            m.setattr(intake, "_csv_columns", lambda *a: None)
+            assert outcome(folder) == fast, name
