@@ -484,6 +484,8 @@ class _GivenKeys:
         return True
 
     def rel(self, u: str, v: str, key: str, srcs: list[str]) -> dict | None:
+        if len(srcs) == 1 and srcs[0] in self.rels:  # (the usual row, without _known's loop)
+            return {srcs[0]: self.rels[srcs[0]].get(u, _EMPTY).get(v, _EMPTY).get(key, _EMPTY).keys()}
         if self._known(srcs):
             return {s: self.rels[s].get(u, _EMPTY).get(v, _EMPTY).get(key, _EMPTY).keys() for s in srcs}
         return self.given.get((u, v, key))
@@ -532,6 +534,11 @@ class _Plan:
                 run_marks[s] = _mark()
             return run_marks[s]
 
+        node_skip = frozenset(("label", "labels", "sources"))
+        edge_skip = frozenset(("type", "sources"))
+        # names_ok with each kind's skipped keys: a row whose keys are all in it is checked in one C-level step
+        known = {node_skip: set(node_skip), edge_skip: set(edge_skip)}
+
         def slow_clean(d: dict, skip, what) -> dict:
             props = {}
             for k, v in d.items():
@@ -541,6 +548,8 @@ class _Plan:
                     if _is_bookkeeping(_check_name(k)):
                         raise StoreError("input", f"{what()}: property {k!r} is reserved for the store")
                     names_ok.add(k)
+                    for names in known.values():
+                        names.add(k)
                 if type(v) not in _PLAIN:
                     v = _param(v)
                 elif type(v) is float and v != v:        # NaN is no value
@@ -552,7 +561,7 @@ class _Plan:
         def clean(d: dict, skip: frozenset, what) -> dict:
             # The common row (known names, plain values, no NaN) is kept whole by C-level
             # steps; anything else goes through the checks one value at a time.
-            if d.keys() - skip - names_ok:
+            if not d.keys() <= known[skip]:
                 return slow_clean(d, skip, what)
             props = {k: v for k, v in d.items() if v is not None and k not in skip}
             kinds = set(map(type, props.values()))
@@ -578,7 +587,10 @@ class _Plan:
             """The row's [source, mark, given keys] per source, and its count."""
             srcs_key = tuple(srcs)
             if given is not None:
-                shape = (tuple(props), srcs_key, tuple(tuple(given[s]) if s in given else None for s in srcs))
+                if len(srcs) == 1:  # (the usual row: no generator)
+                    shape = (tuple(props), srcs_key, (tuple(given[srcs[0]]) if srcs[0] in given else None,))
+                else:
+                    shape = (tuple(props), srcs_key, tuple(tuple(given[s]) if s in given else None for s in srcs))
                 if shape not in given_of:
                     data_keys = sorted(k for k in props if k != "id")
                     given_of[shape] = tuple(
@@ -596,7 +608,6 @@ class _Plan:
             counts[kind] += 1
             return given_of[shape]
 
-        node_skip = frozenset(("label", "labels", "sources"))
         labels_ok: set[tuple] = set()
         for node, d in G._node.items():
             labels = tuple(d.get("labels") or (d.get("label"),))
@@ -617,7 +628,6 @@ class _Plan:
                 if k in props and not _gave(k, given, props):
                     del props[k]
             self.node_groups[labels[0]].append({"id": node, "props": props, "given": entry(props, srcs, given, 0)})
-        edge_skip = frozenset(("type", "sources"))
         primary = {n: d["label"] for n, d in G._node.items()}
         for u, ends in G._succ.items():
             start = primary[u]
